@@ -1,0 +1,1 @@
+// To be written with the Mapping issue.

@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "WhatsAppArchiver",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "WhatsAppArchiver", targets: ["WhatsAppArchiver"]),
+        .library(name: "TeleMessage", targets: ["TeleMessage"]),
+        .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
+        .executable(name: "MockSource", targets: ["MockSource"]),
+        .executable(name: "CustomSink", targets: ["CustomSink"]),
+    ],
+    targets: [
+        // The core: model, roles, Connector, and the built-in converter, mapper and sink. No networking.
+        .target(name: "WhatsAppArchiver"),
+        // The TeleMessage source: the only module allowed to link FoundationNetworking.
+        .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
+        // Test doubles shipped to users; imports neither XCTest nor Testing.
+        .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
+        .executableTarget(
+            name: "MockSource",
+            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting"],
+            path: "Examples/MockSource"
+        ),
+        .executableTarget(
+            name: "CustomSink",
+            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting"],
+            path: "Examples/CustomSink"
+        ),
+        .testTarget(
+            name: "WhatsAppArchiverTests",
+            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink"]
+        ),
+        .testTarget(
+            name: "TeleMessageTests",
+            dependencies: ["TeleMessage", "WhatsAppArchiver", "WhatsAppArchiverTesting"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,122 @@
+import Foundation
+
+/// The archiving pipeline: reads items from a source, maps them to mailboxes, converts each to an email and
+/// delivers it, then moves the checkpoint.
+///
+/// ```swift
+/// let connector = Connector(
+///     source: mySource, mapper: myMapper, converter: myConverter, sink: mySink,
+///     checkpoints: try FileCheckpointStore(directory: stateDirectory))
+/// let report = try await connector.run()
+/// ```
+///
+/// ## Guarantees
+///
+/// - Fan-out: every item goes to every mailbox its participants map to, one message each.
+/// - Accounting: every item read is counted in the ``RunReport``; an invalid or unmapped item is one failure, never
+///   a silent drop, and `itemsForImport == imported + partiallyImported + skippedDuplicates + failed`.
+/// - A problem with one item never stops the run. An error that is not about one item (the source down after its
+///   retries, the disk full) stops the run with an ``ArchiverError`` and the checkpoint at the last durable point.
+/// - The checkpoint only ever covers items whose deliveries the sink reported durable (``MailboxSink/commit()``).
+/// - Cancelling the calling task stops the run at the next item: deliveries so far are committed, the checkpoint
+///   moves to the last durable item, and `run` throws `CancellationError`.
+/// - Work runs in the caller's task; the connector starts no tasks of its own.
+public struct Connector: Sendable {
+    /// The source of items.
+    public let source: any MessageSource
+    /// Decides which mailboxes each item goes to.
+    public let mapper: any UserMapper
+    /// Turns items into email messages.
+    public let converter: any MessageConverter
+    /// Stores messages.
+    public let sink: any MailboxSink
+    /// Keeps the progress between runs.
+    public let checkpoints: any CheckpointStore
+    /// Tuning and behaviour.
+    public let configuration: Configuration
+
+    /// Creates a connector from its four roles and a checkpoint store.
+    public init(
+        source: any MessageSource,
+        mapper: any UserMapper,
+        converter: any MessageConverter,
+        sink: any MailboxSink,
+        checkpoints: any CheckpointStore,
+        configuration: Configuration = Configuration()
+    ) {
+        self.source = source
+        self.mapper = mapper
+        self.converter = converter
+        self.sink = sink
+        self.checkpoints = checkpoints
+        self.configuration = configuration
+    }
+
+    /// Runs the pipeline once over `window`, or over the default window when `window` is `nil`.
+    ///
+    /// The default window starts at the saved checkpoint less ``Configuration/overlap`` (items seen twice are
+    /// recognised as duplicates by the sink), or ``Configuration/firstRunLookback`` before now on a first run, and
+    /// ends now.
+    ///
+    /// - Parameters:
+    ///   - window: The window on `capturedAt` to read.
+    ///   - progress: Called after each page, each item and each commit, in the caller's task.
+    /// - Returns: The run's report.
+    /// - Throws: An ``ArchiverError`` of scope ``ArchiverError/Scope/run`` when the run cannot go on;
+    ///   `CancellationError` when the task was cancelled.
+    public func run(
+        window: TimeWindow? = nil,
+        progress: (@Sendable (ProgressEvent) -> Void)? = nil
+    ) async throws -> RunReport {
+        let saved: Checkpoint?
+        do {
+            saved = try await checkpoints.load()
+        } catch {
+            throw Self.runError(error, code: .checkpointFailed, "Cannot read the checkpoint.")
+        }
+        let window = try window ?? defaultWindow(after: saved)
+        let run = ConnectorRun(connector: self, window: window, savedCheckpoint: saved, progress: progress)
+        do {
+            let report = try await run.execute()
+            await source.close()
+            return report
+        } catch {
+            await source.close()
+            throw error
+        }
+    }
+
+    /// The window a run without an explicit window reads, given the saved checkpoint.
+    public func defaultWindow(after checkpoint: Checkpoint?) throws -> TimeWindow {
+        let until = configuration.clock.now()
+        let from =
+            checkpoint.map { $0.position.addingTimeInterval(-configuration.overlap) }
+            ?? until.addingTimeInterval(-configuration.firstRunLookback)
+        return try TimeWindow(from: from, until: until)
+    }
+
+    /// Wraps an error from a role as a run-scoped ``ArchiverError`` unless it already is one.
+    static func runError(_ error: any Error, code: ArchiverError.Code, _ message: String) -> any Error {
+        if error is CancellationError { return error }
+        if let archiverError = error as? ArchiverError {
+            return archiverError.scope == .run
+                ? archiverError
+                : ArchiverError(
+                    archiverError.code,
+                    archiverError.message,
+                    scope: .run,
+                    underlying: archiverError.underlying
+                )
+        }
+        return ArchiverError(code, message, scope: .run, underlying: SendableErrorBox(error))
+    }
+}
+
+/// Carries a non-`Sendable` error as the underlying cause of an ``ArchiverError`` by its description.
+struct SendableErrorBox: Error, Sendable, CustomStringConvertible {
+    let description: String
+
+    init(_ error: any Error) {
+        self.description = String(describing: error)
+    }
+}

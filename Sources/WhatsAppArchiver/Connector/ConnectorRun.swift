@@ -1,0 +1,277 @@
+import Foundation
+
+/// The state of one `Connector.run`: counters, the pending-commit tally and the checkpoint logic.
+///
+/// A class confined to the task that calls `run`, so that the hot loop mutates plain stored properties.
+final class ConnectorRun {
+    private let connector: Connector
+    private let window: TimeWindow
+    private let savedCheckpoint: Checkpoint?
+    private let progress: (@Sendable (ProgressEvent) -> Void)?
+
+    private var report: RunReport
+    private var counts = ProgressCounts()
+    private var seenItemIDs = Set<String>()
+
+    /// Deliveries and bytes since the last commit.
+    private var pendingDeliveries = 0
+    private var pendingBytes: Int64 = 0
+    /// The `capturedAt` of the last finished item: every item captured before it is finished.
+    private var lastFinishedPosition: Date?
+    /// False once the source returned items out of (`capturedAt`) order: only the end of the run then moves the
+    /// checkpoint, since a position reached mid-run no longer means that everything before it is done.
+    private var positionsAreOrdered = true
+    /// The checkpoint may move only when this run's window starts at or before the saved checkpoint; otherwise a gap
+    /// between the two would be marked done without having been read.
+    private let checkpointMayAdvance: Bool
+    private var lastSavedPosition: Date?
+
+    init(
+        connector: Connector,
+        window: TimeWindow,
+        savedCheckpoint: Checkpoint?,
+        progress: (@Sendable (ProgressEvent) -> Void)?
+    ) {
+        self.connector = connector
+        self.window = window
+        self.savedCheckpoint = savedCheckpoint
+        self.progress = progress
+        self.report = RunReport(window: window)
+        self.checkpointMayAdvance = savedCheckpoint.map { window.from <= $0.position } ?? true
+        self.lastSavedPosition = savedCheckpoint?.position
+    }
+
+    func execute() async throws -> RunReport {
+        var cursor: SourceCursor?
+        repeat {
+            if Task.isCancelled { try await stopForCancellation() }
+            let page = try await fetch(cursor: cursor)
+            emit(.pageFetched)
+            for invalid in page.invalidRecords {
+                recordInvalid(invalid)
+            }
+            for item in page.items {
+                if Task.isCancelled { try await stopForCancellation() }
+                try await process(item)
+                if pendingDeliveries >= connector.configuration.commitEveryDeliveries
+                    || pendingBytes >= connector.configuration.commitEveryBytes
+                {
+                    try await commit(position: lastFinishedPosition)
+                }
+            }
+            if let next = page.nextCursor, next == cursor {
+                throw ArchiverError(
+                    .protocolViolation,
+                    "The source returned the same cursor twice (\(next)); stopping instead of looping forever."
+                )
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        try await commit(position: window.until)
+        return report
+    }
+
+    // MARK: - Items
+
+    private func process(_ item: Item) async throws {
+        guard seenItemIDs.insert(item.id).inserted else { return }
+        counts.itemsRead += 1
+        report.itemsFromSource += 1
+        if let last = lastFinishedPosition, item.capturedAt < last {
+            positionsAreOrdered = false
+            lastFinishedPosition = nil
+        }
+
+        let mapping: MappingResult
+        do {
+            mapping = try await connector.mapper.map(MappingRequest(item: item))
+        } catch {
+            throw Connector.runError(error, code: .invalidConfiguration, "The user mapper failed on item \(item.id).")
+        }
+
+        if mapping.mailboxes.isEmpty {
+            report.itemsForImport += 1
+            var detail = mapping.unmappedSummary
+            if let quarantine = mapping.quarantine {
+                let outcome = try await deliver(item, to: quarantine, mapping: mapping, quarantineReason: detail)
+                detail += detail.isEmpty ? "" : "; "
+                detail += outcome.map { "quarantine copy not stored: \($0)" } ?? "copy kept in \(quarantine)"
+            }
+            recordFailure(item: item, mailbox: nil, reason: ArchiverError.Code.unmapped.rawValue, detail: detail)
+        } else {
+            for mailbox in mapping.mailboxes {
+                report.itemsForImport += 1
+                if let problem = try await deliver(item, to: mailbox, mapping: mapping, quarantineReason: nil) {
+                    recordFailure(item: item, mailbox: mailbox, reason: problem.code.rawValue, detail: problem.message)
+                }
+            }
+        }
+        finish(item)
+    }
+
+    /// Converts and delivers one copy; returns the item-scoped problem when this copy failed, and throws when the
+    /// run must stop.
+    private func deliver(
+        _ item: Item,
+        to mailbox: MailboxAddress,
+        mapping: MappingResult,
+        quarantineReason: String?
+    ) async throws -> ArchiverError? {
+        let message: EmailMessage
+        do {
+            message = try await connector.converter.convert(
+                ConversionRequest(item: item, mailbox: mailbox, mapping: mapping, quarantineReason: quarantineReason)
+            )
+        } catch let error as ArchiverError where error.scope == .run {
+            throw error
+        } catch is CancellationError {
+            try await stopForCancellation()
+        } catch {
+            return Self.itemProblem(error, code: .conversionFailed)
+        }
+        counts.converted += 1
+
+        let result: DeliveryResult
+        do {
+            result = try await connector.sink.deliver(
+                Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
+            )
+        } catch let error as ArchiverError where error.scope == .item {
+            return error
+        } catch {
+            throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
+        }
+        guard quarantineReason == nil else { return nil }
+
+        switch result.status {
+        case .duplicate:
+            report.skippedDuplicates += 1
+            counts.duplicates += 1
+        case .delivered:
+            counts.delivered += 1
+            counts.bytes += result.byteCount
+            pendingDeliveries += 1
+            pendingBytes += result.byteCount
+            if message.partialReasons.isEmpty {
+                report.imported += 1
+            } else {
+                report.partiallyImported += 1
+                for reason in message.partialReasons {
+                    report.partials.append(
+                        RunReport.Partial(
+                            itemID: item.id,
+                            mailbox: mailbox,
+                            reason: reason.code.rawValue,
+                            detail: reason.detail
+                        )
+                    )
+                }
+            }
+        }
+        return nil
+    }
+
+    private func finish(_ item: Item) {
+        if positionsAreOrdered {
+            lastFinishedPosition = max(lastFinishedPosition ?? item.capturedAt, item.capturedAt)
+        }
+        emit(.itemFinished, itemID: item.id)
+    }
+
+    private func recordInvalid(_ invalid: InvalidRecord) {
+        if let id = invalid.itemID {
+            guard seenItemIDs.insert(id).inserted else { return }
+        }
+        counts.itemsRead += 1
+        report.itemsFromSource += 1
+        report.itemsForImport += 1
+        recordFailure(
+            itemID: invalid.itemID,
+            sourceUser: nil,
+            mailbox: nil,
+            reason: ArchiverError.Code.invalidItem.rawValue,
+            detail: "\(invalid.position): \(invalid.reason)"
+        )
+        emit(.itemFinished, itemID: invalid.itemID)
+    }
+
+    private func recordFailure(item: Item, mailbox: MailboxAddress?, reason: String, detail: String?) {
+        recordFailure(itemID: item.id, sourceUser: item.from.phone, mailbox: mailbox, reason: reason, detail: detail)
+    }
+
+    private func recordFailure(
+        itemID: String?,
+        sourceUser: String?,
+        mailbox: MailboxAddress?,
+        reason: String,
+        detail: String?
+    ) {
+        report.failed += 1
+        counts.failures += 1
+        report.failures.append(
+            RunReport.Failure(
+                itemID: itemID,
+                sourceUser: sourceUser,
+                mailbox: mailbox,
+                reason: reason,
+                detail: detail?.isEmpty == true ? nil : detail
+            )
+        )
+    }
+
+    private static func itemProblem(_ error: any Error, code: ArchiverError.Code) -> ArchiverError {
+        if let archiverError = error as? ArchiverError { return archiverError }
+        return ArchiverError(code, String(describing: error), scope: .item)
+    }
+
+    // MARK: - Source, commit, checkpoint
+
+    private func fetch(cursor: SourceCursor?) async throws -> SourcePage {
+        do {
+            return try await connector.source.fetchPage(
+                PageRequest(window: window, cursor: cursor, limit: connector.configuration.pageSize)
+            )
+        } catch is CancellationError {
+            try await stopForCancellation()
+        } catch {
+            // What was delivered before the source failed is kept: commit it so that the rerun starts later.
+            try await commit(position: lastFinishedPosition)
+            throw Connector.runError(error, code: .sourceUnavailable, "The source failed.")
+        }
+    }
+
+    private func commit(position: Date?) async throws {
+        let receipt: CommitReceipt
+        do {
+            receipt = try await connector.sink.commit()
+        } catch {
+            throw Connector.runError(error, code: .storageFailed, "The sink could not make deliveries durable.")
+        }
+        counts.committed += receipt.deliveries
+        pendingDeliveries = 0
+        pendingBytes = 0
+        if let position { try await saveCheckpoint(position) }
+        emit(.committed)
+    }
+
+    private func saveCheckpoint(_ position: Date) async throws {
+        guard checkpointMayAdvance else { return }
+        if let lastSavedPosition, position <= lastSavedPosition { return }
+        let checkpoint = Checkpoint(position: position, savedAt: connector.configuration.clock.now())
+        do {
+            try await connector.checkpoints.save(checkpoint)
+        } catch {
+            throw Connector.runError(error, code: .checkpointFailed, "Cannot save the checkpoint.")
+        }
+        lastSavedPosition = position
+    }
+
+    private func stopForCancellation() async throws -> Never {
+        try await commit(position: positionsAreOrdered ? lastFinishedPosition : nil)
+        throw CancellationError()
+    }
+
+    private func emit(_ kind: ProgressEvent.Kind, itemID: String? = nil) {
+        progress?(ProgressEvent(kind: kind, counts: counts, itemID: itemID))
+    }
+}

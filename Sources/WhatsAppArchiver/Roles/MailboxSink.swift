@@ -1,0 +1,82 @@
+/// Where messages go: delivers a message into a folder of a mailbox, exactly once, and makes deliveries durable.
+///
+/// ## Contract
+///
+/// - ``deliver(_:)`` stores the message or recognises it as already stored. A message whose
+///   ``EmailMessage/messageID`` is already in the mailbox's folder, delivered in an earlier run or earlier in this
+///   one, is a ``DeliveryStatus/duplicate``, never a second copy.
+/// - A delivery need not be durable when `deliver` returns. ``commit()`` makes every delivery so far durable
+///   before it returns; the `Connector` moves its checkpoint only after `commit` returns.
+/// - A problem with this one message (a mailbox name the sink cannot store, say) is an item-scoped
+///   ``ArchiverError``: the run goes on. Anything else (disk full, permission denied) stops the run and must leave
+///   no partial message visible.
+///
+/// Check an implementation with `MailboxSinkConformance` from the `WhatsAppArchiverTesting` module.
+public protocol MailboxSink: Sendable {
+    /// Delivers one message.
+    func deliver(_ delivery: Delivery) async throws -> DeliveryResult
+
+    /// Makes every delivery so far durable, and returns when it is.
+    func commit() async throws -> CommitReceipt
+}
+
+/// One message for one mailbox folder.
+public struct Delivery {
+    /// The mailbox.
+    public var mailbox: MailboxAddress
+    /// The folder inside the mailbox, for example `WhatsApp Archiver`.
+    public var folder: String
+    /// The message.
+    public var message: EmailMessage
+    /// The item the message was made from, for sinks that want its metadata.
+    public var item: Item
+
+    /// Creates a delivery.
+    public init(mailbox: MailboxAddress, folder: String, message: EmailMessage, item: Item) {
+        self.mailbox = mailbox
+        self.folder = folder
+        self.message = message
+        self.item = item
+    }
+}
+
+/// What a sink did with a delivery.
+public struct DeliveryResult: Sendable, Hashable {
+    /// Whether the message was stored or already there.
+    public var status: DeliveryStatus
+    /// How many bytes were stored (0 for a duplicate).
+    public var byteCount: Int64
+
+    /// Creates a result.
+    public init(status: DeliveryStatus, byteCount: Int64 = 0) {
+        self.status = status
+        self.byteCount = byteCount
+    }
+
+    /// The message was stored.
+    public static func delivered(byteCount: Int64) -> DeliveryResult {
+        DeliveryResult(status: .delivered, byteCount: byteCount)
+    }
+
+    /// The message was already in the folder.
+    public static let duplicate = DeliveryResult(status: .duplicate, byteCount: 0)
+}
+
+/// Whether a message was stored or was already there.
+public enum DeliveryStatus: Sendable, Hashable {
+    /// The message was stored; it becomes durable at the next commit.
+    case delivered
+    /// A message with the same `Message-ID` is already in the folder; nothing was stored.
+    case duplicate
+}
+
+/// What a commit made durable.
+public struct CommitReceipt: Sendable, Hashable {
+    /// How many deliveries became durable with this commit.
+    public var deliveries: Int
+
+    /// Creates a receipt.
+    public init(deliveries: Int) {
+        self.deliveries = deliveries
+    }
+}

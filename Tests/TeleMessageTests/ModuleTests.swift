@@ -1,0 +1,6 @@
+import TeleMessage
+import Testing
+
+@Test func exportFormatVersionIsDeclared() {
+    #expect(TeleMessage.exportFormatVersion == "1")
+}
