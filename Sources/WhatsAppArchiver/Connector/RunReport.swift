@@ -7,7 +7,7 @@
 /// - ``itemsForImport``: one per (item, mailbox) pair, and one for each item that reaches no mailbox (invalid or
 ///   unmapped).
 ///
-/// The JSON form (``Codable``) is the report that `archive-daily --report` writes.
+/// The JSON form (``jsonData()``) is the report that `archive-daily --report` writes.
 public struct RunReport: Sendable, Hashable {
     /// The window the run read.
     public var window: TimeWindow
