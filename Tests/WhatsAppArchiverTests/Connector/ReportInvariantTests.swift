@@ -62,7 +62,7 @@ struct ReportInvariantTests {
         let pageSize = Int.random(in: 1...12, using: &random)
         var pages: [SourcePage] = []
         let all = items + repeats
-        stride(from: 0, to: max(all.count, 1), by: pageSize).forEach { start in
+        for start in stride(from: 0, to: max(all.count, 1), by: pageSize) {
             let slice = all.isEmpty ? [] : Array(all[start..<min(start + pageSize, all.count)])
             pages.append(SourcePage(items: slice, invalidRecords: start == 0 ? invalid : [], nextCursor: nil))
         }
