@@ -86,13 +86,31 @@ public struct Connector: Sendable {
         }
     }
 
-    /// The window a run without an explicit window reads, given the saved checkpoint.
-    public func defaultWindow(after checkpoint: Checkpoint?) throws -> TimeWindow {
-        let until = configuration.clock.now()
+    /// The window a run without an explicit window reads, given the saved checkpoint: from the checkpoint less
+    /// ``Configuration/overlap`` (or ``Configuration/firstRunLookback`` before `until` on a first run) to `until`.
+    ///
+    /// - Parameter until: The end of the window; now when `nil`.
+    public func defaultWindow(after checkpoint: Checkpoint?, until: Date? = nil) throws -> TimeWindow {
+        let until = until ?? configuration.clock.now()
         let from =
             checkpoint.map { $0.position.addingTimeInterval(-configuration.overlap) }
             ?? until.addingTimeInterval(-configuration.firstRunLookback)
         return try TimeWindow(from: from, until: until)
+    }
+
+    /// The window for a run given an optional start and end, as `archive-daily --from/--until` take them: a
+    /// missing end is now; a missing start is the default (checkpoint less the overlap, or a day before the end).
+    public func window(from: Date?, until: Date?) async throws -> TimeWindow {
+        if let from {
+            return try TimeWindow(from: from, until: until ?? configuration.clock.now())
+        }
+        let saved: Checkpoint?
+        do {
+            saved = try await checkpoints.load()
+        } catch {
+            throw Self.runError(error, code: .checkpointFailed, "Cannot read the checkpoint.")
+        }
+        return try defaultWindow(after: saved, until: until)
     }
 
     /// Wraps an error from a role as a run-scoped ``ArchiverError`` unless it already is one.
