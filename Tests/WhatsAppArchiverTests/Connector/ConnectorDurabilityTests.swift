@@ -150,6 +150,27 @@ struct ConnectorDurabilityTests {
         #expect(second.window.from == RFC3339.parse("2026-11-23T23:45:00Z"))
     }
 
+    @Test func anOptionalStartAndEndCompleteTheDefaultWindow() async throws {
+        let saved = Checkpoint(
+            position: RFC3339.parse("2026-11-23T12:00:00Z")!,
+            savedAt: Date(timeIntervalSince1970: 0)
+        )
+        let withCheckpoint = connector(
+            InMemorySource(items: []),
+            RecordingSink(),
+            InMemoryCheckpointStore(saved),
+            commitEvery: 1
+        )
+        let fresh = connector(InMemorySource(items: []), RecordingSink(), InMemoryCheckpointStore(), commitEvery: 1)
+        let until = RFC3339.parse("2026-11-23T18:00:00Z")!
+        let from = RFC3339.parse("2026-11-20T00:00:00Z")!
+        #expect(try await withCheckpoint.window(from: nil, until: nil).from == RFC3339.parse("2026-11-23T11:45:00Z"))
+        #expect(try await withCheckpoint.window(from: nil, until: nil).until == RFC3339.parse("2026-11-24T00:00:00Z"))
+        #expect(try await fresh.window(from: nil, until: until).from == RFC3339.parse("2026-11-22T18:00:00Z"))
+        #expect(try await fresh.window(from: from, until: nil) == TimeWindow(from: from, until: window.until))
+        await #expect(throws: ArchiverError.self) { _ = try await fresh.window(from: until, until: from) }
+    }
+
     @Test func aWindowThatStartsAfterTheCheckpointDoesNotMoveIt() async throws {
         let saved = Checkpoint(
             position: RFC3339.parse("2026-11-20T00:00:00Z")!,
