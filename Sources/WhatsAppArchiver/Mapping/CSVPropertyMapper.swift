@@ -24,6 +24,11 @@ public struct CSVPropertyMapper: UserMapper {
     /// The configuration the mapper was made with.
     public let configuration: Configuration
     private let table: [PhoneNumber: Resolution]
+    // Copies of the configuration's fields that `map` reads, so that the hot path does not retain the whole
+    // configuration (and the mapping file in it) for every participant.
+    private let automaticMapping: Bool
+    private let directory: UserDirectory
+    private let quarantine: MailboxAddress?
 
     /// Creates a mapper.
     ///
@@ -40,6 +45,9 @@ public struct CSVPropertyMapper: UserMapper {
         }
         self.configuration = configuration
         let directory = configuration.directory
+        self.automaticMapping = configuration.automaticMapping
+        self.directory = directory
+        self.quarantine = configuration.quarantine
         self.table = (configuration.mappingFile?.entries ?? [:]).mapValues { entry in
             directory.contains(entry.mailbox) ? .mailbox(entry.mailbox) : .outsideDirectory
         }
@@ -74,7 +82,7 @@ public struct CSVPropertyMapper: UserMapper {
         return MappingResult(
             mailboxes: mailboxes,
             participants: participants,
-            quarantine: mailboxes.isEmpty ? configuration.quarantine : nil
+            quarantine: mailboxes.isEmpty ? quarantine : nil
         )
     }
 
@@ -93,9 +101,9 @@ public struct CSVPropertyMapper: UserMapper {
         } else {
             reason = .invalidPhone
         }
-        if configuration.automaticMapping, let email = party.email, !email.isEmpty {
+        if automaticMapping, let email = party.email, !email.isEmpty {
             if let address = MailboxAddress(email) {
-                if configuration.directory.contains(address) {
+                if directory.contains(address) {
                     return ParticipantMapping(party: party, mailbox: address)
                 }
                 reason = reason ?? .outsideDirectory

@@ -75,7 +75,8 @@ package enum ConfigurationFile {
         return ArchiverError(code, lines.joined(separator: "\n"), scope: .run)
     }
 
-    private static func failure(path: String, role: String, code: ArchiverError.Code, _ number: Int32) -> ArchiverError {
+    private static func failure(path: String, role: String, code: ArchiverError.Code, _ number: Int32) -> ArchiverError
+    {
         var advice = ""
         switch number {
         case ENOENT: advice = " Check the path."

@@ -59,7 +59,9 @@ public struct PhoneNumber: Hashable, Sendable, Comparable, CustomStringConvertib
             case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
                 continue
             default:
-                return (nil, "it contains \(describe(byte)); only digits, a leading +, spaces, -, . and ( ) are allowed")
+                return (
+                    nil, "it contains \(describe(byte)); only digits, a leading +, spaces, -, . and ( ) are allowed"
+                )
             }
         }
         guard digitCount >= minimumDigits, digitCount <= maximumDigits else {

@@ -57,7 +57,9 @@ struct CSVPropertyMapperTests {
     }
 
     @Test func automaticMappingAloneUsesTheProperty() throws {
-        let result = try Self.mapper(file: nil).mapping(for: Self.item(from: SampleItems.alice, to: [SampleItems.bernd]))
+        let result = try Self.mapper(file: nil).mapping(
+            for: Self.item(from: SampleItems.alice, to: [SampleItems.bernd])
+        )
         #expect(result.mailboxes == [Self.address("alice@contoso.com")])
         #expect(result.participants.map(\.unmappedReason) == [nil, .noEntry])
     }
@@ -78,7 +80,9 @@ struct CSVPropertyMapperTests {
         #expect(participant.unmappedReason == .outsideDirectory)
     }
 
-    @Test(arguments: ["Erin Example <erin@contoso.com>", "erin", "erin@contoso", "er in@contoso.com", "../erin@contoso.com"])
+    @Test(arguments: [
+        "Erin Example <erin@contoso.com>", "erin", "erin@contoso", "er in@contoso.com", "../erin@contoso.com",
+    ])
     func aMalformedPropertyIsReported(email: String) throws {
         let participant = try Self.mapper().mapping(for: Party(phone: "+33612345678", email: email))
         #expect(participant.mailbox == nil)
@@ -102,7 +106,9 @@ struct CSVPropertyMapperTests {
         let mapper = try Self.mapper()
         #expect(mapper.mapping(for: Party(phone: phone)).unmappedReason == .invalidPhone)
         #expect(mapper.mapping(for: Party(phone: phone, email: "x@y")).unmappedReason == .invalidPhone)
-        #expect(mapper.mapping(for: Party(phone: phone, email: "bob@contoso.com")).mailbox?.rawValue == "bob@contoso.com")
+        #expect(
+            mapper.mapping(for: Party(phone: phone, email: "bob@contoso.com")).mailbox?.rawValue == "bob@contoso.com"
+        )
     }
 
     @Test func aPartyWrittenWithoutPlusStillMatchesTheFile() throws {

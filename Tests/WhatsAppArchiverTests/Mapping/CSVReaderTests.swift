@@ -87,7 +87,10 @@ struct CSVReaderTests {
         #expect(result.records == [Record(line: 1, fields: ["a"]), Record(line: 2, fields: ["b"])])
         #expect(
             result.problems == [
-                Problem(line: 3, message: "a quoted field is never closed: the file ends inside it (add the closing \")")
+                Problem(
+                    line: 3,
+                    message: "a quoted field is never closed: the file ends inside it (add the closing \")"
+                )
             ]
         )
     }
@@ -102,7 +105,10 @@ struct CSVReaderTests {
 
     @Test func oversizedFieldsAndRecordsAreProblems() {
         let configuration = CSVReader.Configuration(maximumFieldBytes: 4, maximumFieldCount: 2)
-        let result = CSVReader.records(in: Array("abcd,x\nabcde\n\"ab\ncde\"\na,b,c\nok\n".utf8), configuration: configuration)
+        let result = CSVReader.records(
+            in: Array("abcd,x\nabcde\n\"ab\ncde\"\na,b,c\nok\n".utf8),
+            configuration: configuration
+        )
         #expect(result.records == [Record(line: 1, fields: ["abcd", "x"]), Record(line: 6, fields: ["ok"])])
         #expect(
             result.problems == [

@@ -37,7 +37,11 @@ struct MappingFileTests {
     ])
     func findsTheColumnsWhateverTheCaseSpacingAndExtraColumns(header: String, row: String) throws {
         let file = try Self.load(header + "\n" + row + "\n")
-        #expect(file.entries == [Self.number("46701234567"): MappingFile.Entry(mailbox: Self.address("alice@contoso.com"), line: 2)])
+        #expect(
+            file.entries == [
+                Self.number("46701234567"): MappingFile.Entry(mailbox: Self.address("alice@contoso.com"), line: 2)
+            ]
+        )
     }
 
     @Test func numbersAndAddressesAreNormalisedAndTrimmed() throws {
@@ -47,14 +51,23 @@ struct MappingFileTests {
 
     @Test func theSamePairTwiceIsFine() throws {
         let file = try Self.load(
-            Self.header + "+46 70-123 45 67,Alice@Contoso.com\n12124325249,carol@contoso.com\n46701234567,alice@contoso.com\n"
+            Self.header
+                + "+46 70-123 45 67,Alice@Contoso.com\n12124325249,carol@contoso.com\n46701234567,alice@contoso.com\n"
         )
         #expect(file.count == 2)
-        #expect(file.entries[Self.number("46701234567")] == MappingFile.Entry(mailbox: Self.address("alice@contoso.com"), line: 2))
+        #expect(
+            file.entries[Self.number("46701234567")]
+                == MappingFile.Entry(mailbox: Self.address("alice@contoso.com"), line: 2)
+        )
     }
 
     @Test func aByteOrderMarkCRLFAndBlankLinesAreAccepted() throws {
-        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("External User ID,Microsoft 365 User Mailbox\r\n\r\n46701234567,alice@contoso.com\r\n,,\r\n\r\n12124325249,carol@contoso.com".utf8)
+        let bytes: [UInt8] =
+            [0xEF, 0xBB, 0xBF]
+            + Array(
+                "External User ID,Microsoft 365 User Mailbox\r\n\r\n46701234567,alice@contoso.com\r\n,,\r\n\r\n12124325249,carol@contoso.com"
+                    .utf8
+            )
         let file = try MappingFile(bytes: bytes)
         #expect(file.entries[Self.number("46701234567")]?.line == 3)
         #expect(file.entries[Self.number("12124325249")]?.line == 6)
@@ -123,7 +136,10 @@ struct MappingFileTests {
         ),
         BrokenFile(header + ",alice@contoso.com\n", "m.csv line 2: the External User ID is empty"),
         BrokenFile(header + "46701234567,  \n", "m.csv line 2: the Microsoft 365 User Mailbox is empty"),
-        BrokenFile("", "m.csv line 1: the file is empty; it needs the header row External User ID,Microsoft 365 User Mailbox"),
+        BrokenFile(
+            "",
+            "m.csv line 1: the file is empty; it needs the header row External User ID,Microsoft 365 User Mailbox"
+        ),
         BrokenFile(
             "\n\n",
             "m.csv line 1: the file is empty; it needs the header row External User ID,Microsoft 365 User Mailbox"
@@ -176,7 +192,8 @@ struct MappingFileTests {
     }
 
     @Test func invalidUTF8NamesItsLine() throws {
-        let bytes = Array((Self.header + "46701234567,alice@contoso.com\n46701234568,b").utf8) + [0xFF]
+        let bytes =
+            Array((Self.header + "46701234567,alice@contoso.com\n46701234568,b").utf8) + [0xFF]
             + Array("b@contoso.com\n".utf8)
         let error = try #require(throws: ArchiverError.self) { try MappingFile(bytes: bytes, name: "m.csv") }
         #expect(
@@ -240,11 +257,16 @@ struct MappingFileTests {
         try Data((Self.header + rows).utf8).write(to: URL(fileURLWithPath: path))
         let file = try MappingFile(contentsOf: path)
         #expect(file.count == 5_000)
-        #expect(file.entries[Self.number("46700004999")] == MappingFile.Entry(mailbox: Self.address("user4999@contoso.com"), line: 5_001))
+        #expect(
+            file.entries[Self.number("46700004999")]
+                == MappingFile.Entry(mailbox: Self.address("user4999@contoso.com"), line: 5_001)
+        )
     }
 
     @Test func aFixtureWithExtraColumnsAndQuotedLineBreaks() throws {
-        let file = try MappingFile(contentsOf: CSVReaderOracleTests.fixtures.appendingPathComponent("extra-columns.csv").path)
+        let file = try MappingFile(
+            contentsOf: CSVReaderOracleTests.fixtures.appendingPathComponent("extra-columns.csv").path
+        )
         #expect(
             file.entries == [
                 Self.number("445204334324"): MappingFile.Entry(mailbox: Self.address("susan@company.com"), line: 2),
@@ -275,6 +297,9 @@ struct MappingFileTests {
         let directory = try ScratchDirectory()
         let error = try #require(throws: ArchiverError.self) { try MappingFile(contentsOf: directory.path) }
         #expect(error.code == .mappingFileInvalid)
-        #expect(error.message == "The mapping file \(directory.path) is not a regular file; give the path of the file itself.")
+        #expect(
+            error.message
+                == "The mapping file \(directory.path) is not a regular file; give the path of the file itself."
+        )
     }
 }

@@ -31,7 +31,10 @@ struct PhoneNumberTests {
         ("12345", "it has 5 digits; a number with its country code has 6 to 15"),
         ("1234567890123456", "it has 16 digits; a number with its country code has 6 to 15"),
         ("0701234567", "it starts with 0, so it is a national number; write it with its country code (46701234567)"),
-        ("+0046701234567", "it starts with 0, so it is a national number; write it with its country code (46701234567)"),
+        (
+            "+0046701234567",
+            "it starts with 0, so it is a national number; write it with its country code (46701234567)"
+        ),
         ("4670123456a", "it contains \"a\"; only digits, a leading +, spaces, -, . and ( ) are allowed"),
         ("46701234567x1", "it contains \"x\"; only digits, a leading +, spaces, -, . and ( ) are allowed"),
         ("46/701234567", "it contains \"/\"; only digits, a leading +, spaces, -, . and ( ) are allowed"),
