@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
@@ -207,5 +208,49 @@ struct CSVPropertyMapperTests {
         #expect(stored == ["wa-1 carol@contoso.com", "wa-1 desk@contoso.com", "wa-2 archive-admin@contoso.com"])
         let quarantined = try #require(sink.messages.first { $0.mailbox == quarantine })
         #expect(String(decoding: quarantined.bytes, as: UTF8.self).contains("Quarantined: +4915112345678: no_entry"))
+    }
+}
+
+struct CSVPropertyMapperFileTests {
+    private static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func readsEveryFileItIsGiven() throws {
+        let scratch = try ScratchDirectory()
+        try Self.write(MappingFileTests.header + "46701234567,desk@contoso.com\n", to: scratch.path + "/m.csv")
+        try Self.write("carol@contoso.com\n", to: scratch.path + "/users.txt")
+        let mapper = try CSVPropertyMapper(
+            mappingFilePath: scratch.path + "/m.csv",
+            userListPath: scratch.path + "/users.txt",
+            domains: ["fabrikam.example"]
+        )
+        #expect(mapper.configuration.mappingFile?.count == 1)
+        #expect(mapper.configuration.directory.summary == "1 address and fabrikam.example")
+        #expect(mapper.mapping(for: SampleItems.alice).unmappedReason == .outsideDirectory)
+        #expect(mapper.mapping(for: SampleItems.carol).mailbox == MailboxAddress("carol@contoso.com"))
+    }
+
+    @Test func withoutListOrDomainsAnyWellFormedAddressCounts() throws {
+        let mapper = try CSVPropertyMapper(mappingFilePath: nil)
+        #expect(mapper.configuration.directory.acceptsAnyAddress)
+        #expect(mapper.configuration.directory.summary == "any well-formed address")
+        #expect(mapper.mapping(for: SampleItems.alice).mailbox == MailboxAddress("alice@contoso.com"))
+    }
+
+    @Test func domainsAloneMakeTheDirectory() throws {
+        let mapper = try CSVPropertyMapper(mappingFilePath: nil, domains: ["fabrikam.example"])
+        #expect(mapper.mapping(for: SampleItems.alice).unmappedReason == .outsideDirectory)
+    }
+
+    @Test func aBrokenMappingFileStopsBeforeAnyMapperExists() throws {
+        let scratch = try ScratchDirectory()
+        try Self.write(MappingFileTests.header + "46701234567,desk\n", to: scratch.path + "/m.csv")
+        let error = try #require(throws: ArchiverError.self) {
+            try CSVPropertyMapper(mappingFilePath: scratch.path + "/m.csv")
+        }
+        #expect(error.code == .mappingFileInvalid)
+        #expect(error.scope == .run)
+        #expect(error.message.hasPrefix(scratch.path + "/m.csv line 2: "))
     }
 }
