@@ -100,7 +100,7 @@ public struct CSVReader: Sendable {
         self.configuration = configuration
     }
 
-    /// Reads the whole of `bytes` and returns its records; the problems are in ``problems``.
+    /// Reads the whole of `bytes` and returns its records and the problems found, each in input order.
     public static func records(
         in bytes: some Sequence<UInt8>,
         configuration: Configuration = Configuration()

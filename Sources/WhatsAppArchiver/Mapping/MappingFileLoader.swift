@@ -14,6 +14,8 @@ struct MappingFileLoader {
     private var columns: Columns?
     /// Whether the header row has been read (successfully or not).
     private var headerRead = false
+    /// The line of the record taken as the header row.
+    private var headerLine = 0
     private var entries: [PhoneNumber: MappingFile.Entry] = [:]
     private var problems: [CSVReader.Problem] = []
 
@@ -44,6 +46,11 @@ struct MappingFileLoader {
                 )
             )
         }
+        // A broken record before the header means the real header was never seen, so whatever was taken for it and
+        // every row checked against it would only produce misleading problems.
+        if let first = reader.problems.first, headerRead, first.line < headerLine {
+            problems = []
+        }
         // Both lists are in line order; a stable sort keeps a line's problems in the order they were found.
         let all = (reader.problems + problems).enumerated().sorted {
             ($0.element.line, $0.offset) < ($1.element.line, $1.offset)
@@ -68,6 +75,7 @@ struct MappingFileLoader {
 
     private mutating func readHeader(_ record: CSVReader.Record) {
         headerRead = true
+        headerLine = record.line
         let names = record.fields.map(Self.columnKey)
         let phoneKey = Self.columnKey(MappingFile.phoneColumn)
         let mailboxKey = Self.columnKey(MappingFile.mailboxColumn)

@@ -226,6 +226,18 @@ struct MappingFileTests {
         )
     }
 
+    /// When the header row itself is broken, the rows cannot be read against it: only the syntax problems count.
+    @Test func aBrokenHeaderRowIsTheOnlyProblemReported() throws {
+        let error = try Self.error(
+            loading: "External User ID,\"Microsoft 365 User Mailbox\"x\n46701234567,alice@contoso.com\nbad,bob@x\n"
+        )
+        #expect(
+            error.message
+                == "m.csv line 1: text after the closing quote of a field; a quote inside a quoted field is written "
+                + "\"\". Fix the mapping file and run again."
+        )
+    }
+
     @Test func aFileWithoutHeaderStillHasItsRowsChecked() throws {
         let error = try Self.error(loading: "46701234567,alice@contoso.com\nnot-a-number,bob@contoso.com\n")
         #expect(
