@@ -156,7 +156,8 @@ enum MIMEHeaderEncoder {
         if isPrintableASCII(Substring(value)) && value.utf8.count <= maximumPlainWord && !value.contains("=?") {
             return [Token(text: name + "=" + quoted(value), spaceBefore: true)]
         }
-        let segmentLength = 60
+        // Room on a folded line for " name*NN*=utf-8''", the segment and the ";" after it.
+        let segmentLength = max(12, preferredLineLength - name.utf8.count - 15)
         var segments: [String] = []
         var current = ""
         for byte in value.utf8 {

@@ -24,7 +24,18 @@ struct EMLGoldenTests {
             FileManager.default.contents(atPath: url.path),
             "no golden file \(fixture.name).eml; run the tests with UPDATE_GOLDEN=1 to create it"
         )
-        #expect(Array(golden) == bytes, "\(fixture.name).eml differs; rerun with UPDATE_GOLDEN=1 and review the diff")
+        let matches = Array(golden) == bytes
+        #expect(matches, "\(fixture.name).eml differs: \(Self.firstDifference(Array(golden), bytes))")
+    }
+
+    /// The first line that differs, for a readable failure; rerun with UPDATE_GOLDEN=1 and review the diff.
+    static func firstDifference(_ expected: [UInt8], _ actual: [UInt8]) -> String {
+        let expectedLines = String(decoding: expected, as: UTF8.self).components(separatedBy: "\r\n")
+        let actualLines = String(decoding: actual, as: UTF8.self).components(separatedBy: "\r\n")
+        for (number, (wanted, got)) in zip(expectedLines, actualLines).enumerated() where wanted != got {
+            return "line \(number + 1): expected \"\(wanted)\", got \"\(got)\""
+        }
+        return "expected \(expectedLines.count) lines, got \(actualLines.count)"
     }
 
     @Test(arguments: EMLFixtures.all)
