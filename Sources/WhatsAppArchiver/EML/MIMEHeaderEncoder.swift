@@ -59,7 +59,7 @@ enum MIMEHeaderEncoder {
         var tokens: [Token] = []
         if !displayName.isEmpty {
             if isPrintableASCII(Substring(displayName)) && displayName.utf8.count <= maximumPlainWord
-                && !displayName.contains("=?")
+                && !hasEncodedWordMarker(Substring(displayName))
             {
                 tokens.append(Token(text: quoted(displayName), spaceBefore: true))
             } else {
@@ -84,7 +84,7 @@ enum MIMEHeaderEncoder {
             run.removeAll()
         }
         for word in line.split(separator: " ") {
-            if word.utf8.count <= maximumPlainWord && !word.contains("=?") && isPlain(word) {
+            if word.utf8.count <= maximumPlainWord && !hasEncodedWordMarker(word) && isPlain(word) {
                 flushRun()
                 tokens.append(Token(text: String(word), spaceBefore: true))
             } else {
@@ -153,7 +153,9 @@ enum MIMEHeaderEncoder {
     /// a quoted string when the value is short printable ASCII, otherwise `name*=utf-8''percent-encoded`, split
     /// into RFC 2231 continuations (`name*0*=`, `name*1*=`, ...) so that every line stays short. One form only.
     static func parameterTokens(_ name: String, _ value: String) -> [Token] {
-        if isPrintableASCII(Substring(value)) && value.utf8.count <= maximumPlainWord && !value.contains("=?") {
+        if isPrintableASCII(Substring(value)) && value.utf8.count <= maximumPlainWord
+            && !hasEncodedWordMarker(Substring(value))
+        {
             return [Token(text: name + "=" + quoted(value), spaceBefore: true)]
         }
         // Room on a folded line for " name*NN*=utf-8''", the segment and the ";" after it.
@@ -186,6 +188,17 @@ enum MIMEHeaderEncoder {
             tokens.append(parameter)
         }
         return tokens
+    }
+
+    /// Whether `text` holds `=?`, which a reader could take for the start of an encoded-word: such text is
+    /// encoded itself so that it shows as typed.
+    static func hasEncodedWordMarker(_ text: Substring) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Whether every character is printable ASCII (space to `~`).

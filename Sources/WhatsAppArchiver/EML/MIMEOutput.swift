@@ -2,7 +2,7 @@
 /// sink large chunks, so that a message of any size is written with a fixed amount of memory.
 final class MIMEOutput {
     /// The buffer's size; also the largest chunk the sink receives.
-    static let capacity = 1 << 18
+    static let capacity = 1 << 16
 
     private let writer: any EmailByteWriter
     private let storage: UnsafeMutableRawPointer

@@ -17,7 +17,7 @@ enum RFC5322Date {
     /// `date` for a reader: `2026-11-23 10:15:00 UTC` (milliseconds when the instant has them).
     static func readable(_ date: Date) -> String {
         let text = RFC3339.format(date)
-        return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        return String(text.dropLast().map { $0 == "T" ? " " : $0 }) + " UTC"
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -30,10 +30,15 @@ enum UntrustedText {
     /// removed, every run of white space (line breaks included) collapsed to one space, trimmed, and at most
     /// `maximumCharacters` characters long (an ellipsis marks a cut).
     static func singleLine(_ text: String, maximumCharacters: Int = .max) -> String {
+        if isCleanASCIILine(text) && text.utf8.count <= maximumCharacters { return text }
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace || isLineBreak(scalar) || scalar == "\t" {
+            let isSpace =
+                scalar.isASCII
+                ? scalar == " " || (0x09...0x0D).contains(scalar.value)
+                : scalar.properties.isWhitespace || isLineBreak(scalar)
+            if isSpace {
                 pendingSpace = !scalars.isEmpty
                 continue
             }
@@ -47,6 +52,17 @@ enum UntrustedText {
         let line = String(scalars)
         guard line.count > maximumCharacters, maximumCharacters > 0 else { return line }
         return String(line.prefix(maximumCharacters - 1)) + "\u{2026}"
+    }
+
+    /// Whether `text` is already a clean line: printable ASCII, no leading, trailing or doubled space. The common
+    /// case, checked on bytes so that it costs no Unicode property lookups.
+    private static func isCleanASCIILine(_ text: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in text.utf8 {
+            guard byte >= 0x20 && byte < 0x7F, !(byte == 0x20 && previous == 0x20) else { return false }
+            previous = byte
+        }
+        return previous != 0x20
     }
 
     /// Multi-line text for a body: every line break form becomes `\n`, other controls are removed, tabs are kept.

@@ -123,7 +123,7 @@ struct EMLConverterTests {
         let message = try await EMLFixtures.converter().convert(EMLFixtures.request(item))
         let sink = DecodingWriter()
         try await message.body.write(to: sink)
-        #expect(sink.largestWrite <= 1 << 18)
+        #expect(sink.largestWrite <= 1 << 16)
         #expect(sink.decodedCount == size)
         var expected = SHA256()
         let reader = PatternReader(size: size)
