@@ -16,12 +16,21 @@ struct EMLAddressBook {
     }
 
     /// The participant's address and whether it is a real one (a mailbox or an email property).
+    ///
+    /// An address holding `=?` is valid RFC 5322 but some readers decode it as an RFC 2047 encoded-word, which
+    /// RFC 2047 forbids in an address; such an address is passed over for the next choice.
     func address(for party: Party) -> (address: String, isReal: Bool) {
-        if let mailbox = mapping.mailbox(for: party) { return (mailbox.rawValue, true) }
-        if let email = party.email, let mailbox = MailboxAddress(email) { return (mailbox.rawValue, true) }
+        if let mailbox = mapping.mailbox(for: party), usable(mailbox) { return (mailbox.rawValue, true) }
+        if let email = party.email, let mailbox = MailboxAddress(email), usable(mailbox) {
+            return (mailbox.rawValue, true)
+        }
         if Party.isValidPhone(party.phone) { return (party.phoneDigits + "@" + placeholderDomain, false) }
         let digest = SHA256.hex(Array(SHA256.hash(party.phone.utf8).prefix(8)))
         return ("unknown." + digest + "@" + placeholderDomain, false)
+    }
+
+    private func usable(_ mailbox: MailboxAddress) -> Bool {
+        !MIMEHeaderEncoder.hasEncodedWordMarker(Substring(mailbox.rawValue))
     }
 
     /// The phone number as shown to readers: E.164 when valid, the cleaned text otherwise.

@@ -93,7 +93,7 @@ public struct EMLConverter: MessageConverter {
         if !item.kind.isKnown, let rawJSON = item.rawJSON {
             parts.append(.rawJSON(Array(rawJSON.utf8)))
         }
-        let boundary = parts.count > 1 ? makeBoundary() : nil
+        let boundary = parts.count > 1 ? try makeBoundary(avoiding: parts) : nil
         let head = headerSection(request, addresses: addresses, boundary: boundary)
         let attachments = item.attachments
         let chunkSize = configuration.attachmentChunkSize
@@ -125,14 +125,28 @@ public struct EMLConverter: MessageConverter {
         )
     }
 
-    private func makeBoundary() -> String {
-        let token = configuration.boundaryGenerator.makeToken().unicodeScalars.filter { scalar in
-            scalar.isASCII
-                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                    || "._-".unicodeScalars.contains(scalar))
+    /// A boundary `=_WA_<token>` that no line of the in-memory parts starts with.
+    ///
+    /// Quoted-printable and base64 cannot produce `=_`, so the first candidate always fits today; the check keeps
+    /// that true if a part is ever written as 7bit or 8bit, and guards against a generator that repeats itself.
+    private func makeBoundary(avoiding parts: [EMLPart]) throws -> String {
+        for _ in 0..<8 {
+            let token = configuration.boundaryGenerator.makeToken().unicodeScalars.filter { scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "._-".unicodeScalars.contains(scalar))
+            }
+            let boundary = "=_WA_" + String(String.UnicodeScalarView(token.prefix(60)))
+            if !parts.contains(where: { $0.hasLine(startingWith: Array(("--" + boundary).utf8)) }) {
+                return boundary
+            }
         }
-        let safe = String(String.UnicodeScalarView(token.prefix(60)))
-        return "=_WA_" + (safe.isEmpty ? "0" : safe)
+        throw ArchiverError(
+            .conversionFailed,
+            "Every multipart boundary the boundary generator offered occurs in the message's text; "
+                + "use RandomMIMEBoundaryGenerator.",
+            scope: .item
+        )
     }
 
     private static func checkItemID(_ id: String) throws {

@@ -160,10 +160,15 @@ enum MIMEHeaderEncoder {
         }
         // Room on a folded line for " name*NN*=utf-8''", the segment and the ";" after it.
         let segmentLength = max(12, preferredLineLength - name.utf8.count - 15)
+        // Segments end on scalar boundaries: RFC 2231 allows a split inside a character, but some parsers (Python's
+        // among them) decode each segment on its own.
         var segments: [String] = []
         var current = ""
-        for byte in value.utf8 {
-            let piece = isAttributeCharacter(byte) ? String(UnicodeScalar(byte)) : percentEncoded(byte)
+        for scalar in value.unicodeScalars {
+            var piece = ""
+            for byte in String(scalar).utf8 {
+                piece += isAttributeCharacter(byte) ? String(UnicodeScalar(byte)) : percentEncoded(byte)
+            }
             if current.utf8.count + piece.utf8.count > segmentLength {
                 segments.append(current)
                 current = ""

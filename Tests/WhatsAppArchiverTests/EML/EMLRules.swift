@@ -30,6 +30,9 @@ enum EMLRules {
         guard bytes.suffix(2) == [0x0D, 0x0A] else { return problems + ["the message does not end with CRLF"] }
         let lines = split(bytes)
         var boundary: String?
+        if let contentType = header("Content-Type", in: bytes), let range = contentType.range(of: "boundary=\"") {
+            boundary = String(contentType[range.upperBound...].prefix { $0 != "\"" })
+        }
         var inHeader = true
         var partHeader = false
         var seenTopLevel: [String: Int] = [:]
@@ -54,9 +57,6 @@ enum EMLRules {
                 if inHeader {
                     seenTopLevel[name, default: 0] += 1
                     if !topLevelFields.contains(name) { problems.append("unexpected top-level field \(name)") }
-                    if name == "content-type", let range = text.range(of: "boundary=\"") {
-                        boundary = String(text[range.upperBound...].prefix { $0 != "\"" })
-                    }
                 } else if !partFields.contains(name) {
                     problems.append("unexpected part field \(name) on line \(number + 1)")
                 }

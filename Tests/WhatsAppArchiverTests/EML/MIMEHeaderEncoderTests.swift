@@ -87,6 +87,19 @@ struct MIMEHeaderEncoderTests {
         #expect(joined.removingPercentEncoding == "utf-8''" + String(repeating: "ж", count: 60) + ".txt")
     }
 
+    /// Each continuation decodes on its own (parsers that decode segment by segment see no broken character).
+    @Test(arguments: ["a" + String(repeating: "ж", count: 60), "ab" + String(repeating: "😀", count: 30)])
+    func continuationsEndOnCharacterBoundaries(value: String) throws {
+        let tokens = MIMEHeaderEncoder.parameterTokens("filename", value)
+        #expect(tokens.count > 1)
+        for token in tokens {
+            var encoded = String(token.text.split(separator: "=", maxSplits: 1)[1])
+            if encoded.hasPrefix("utf-8''") { encoded.removeFirst(7) }
+            let bytes = try #require(encoded.removingPercentEncoding.map { Array($0.utf8) })
+            #expect(String(validating: bytes, as: UTF8.self) != nil)
+        }
+    }
+
     @Test func foldsLongAddressListsAt78Columns() {
         var tokens: [MIMEHeaderEncoder.Token] = []
         for index in 0..<20 {

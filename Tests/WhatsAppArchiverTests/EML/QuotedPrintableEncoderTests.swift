@@ -72,3 +72,17 @@ struct QuotedPrintableEncoderTests {
         return output
     }
 }
+
+struct EMLPartBoundaryTests {
+    @Test func rawTextLinesStartingWithTheBoundaryAreFound() {
+        let boundary = Array("--=_WA_x".utf8)
+        #expect(EMLPart.text(Array("a\r\n--=_WA_x--\r\n".utf8)).hasLine(startingWith: boundary))
+        #expect(EMLPart.text(Array("--=_WA_x\r\n".utf8)).hasLine(startingWith: boundary))
+        #expect(!EMLPart.text(Array("a --=_WA_x\r\n".utf8)).hasLine(startingWith: boundary))
+    }
+
+    @Test func quotedPrintableTextNeverHoldsABoundaryLine() {
+        let encoded = QuotedPrintableEncoder.encode("--=_WA_x\n--=_WA_x--\n x")
+        #expect(!EMLPart.text(encoded).hasLine(startingWith: Array("--=_WA_x".utf8)))
+    }
+}
