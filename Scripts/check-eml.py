@@ -14,10 +14,15 @@ What is checked:
   Date parses;
 - every multipart boundary contains "=_"; base64 and quoted-printable bodies have lines of at most 76
   characters, and base64 decodes strictly; no line of a 7bit/8bit part starts with a boundary delimiter;
-- every text part decodes as UTF-8.
+- every text part decodes as UTF-8;
+- where FILE.expected.json lies beside FILE.eml (the hostile corpus), the decoded Subject, display names,
+  attachment file names and attachment SHA-256 digests equal the expected ones (white space ignored in the
+  display names: Python's address parser keeps the space between adjacent encoded-words, which RFC 2047 drops).
 """
 import base64
 import binascii
+import hashlib
+import json
 import email
 import email.policy
 import email.utils
@@ -171,6 +176,40 @@ def check_message(data):
     return problems
 
 
+def squeeze(text):
+    return "".join(str(text).split())
+
+
+def check_expectations(data, expected):
+    """Compare what Python decodes with what the converter meant to write."""
+    problems = []
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if str(message["subject"]) != expected["subject"]:
+        problems.append(f"Subject decodes to {str(message['subject'])!r}, expected {expected['subject']!r}")
+    senders = [address.display_name for address in message["from"].addresses]
+    if [squeeze(name) for name in senders] != [squeeze(expected["from"])]:
+        problems.append(f"From display name decodes to {senders!r}, expected {expected['from']!r}")
+    recipients = [address.display_name for address in message["to"].addresses]
+    if [squeeze(name) for name in recipients] != [squeeze(name) for name in expected["to"]]:
+        problems.append(f"To display names decode to {recipients!r}, expected {expected['to']!r}")
+    parts = [part for part in message.walk() if not part.is_multipart()][1:]
+    parts = [part for part in parts if part.get_filename() != "item.json"]
+    if len(parts) != len(expected["attachments"]):
+        problems.append(f"{len(parts)} attachment parts, expected {len(expected['attachments'])}")
+        return problems
+    for part, wanted in zip(parts, expected["attachments"]):
+        if wanted["filename"] is None:
+            if part.get_filename() is not None or part.get_content_type() != "text/plain":
+                problems.append("an unavailable attachment is not a text/plain placeholder")
+            continue
+        if part.get_filename() != wanted["filename"]:
+            problems.append(f"file name decodes to {part.get_filename()!r}, expected {wanted['filename']!r}")
+        digest = hashlib.sha256(part.get_payload(decode=True)).hexdigest()
+        if digest != wanted["sha256"]:
+            problems.append(f"attachment {wanted['filename']!r} decodes to different bytes")
+    return problems
+
+
 def files_in(arguments):
     for argument in arguments:
         if os.path.isdir(argument):
@@ -211,7 +250,11 @@ def self_test():
     }
     for name, data in broken.items():
         assert check_message(data), f"the checker accepted a message with a {name}"
-    print(f"check-eml self-test: accepted the good message and rejected {len(broken)} broken ones")
+    expected = {"subject": "Hi", "from": "A +46701234567", "to": [""], "attachments": []}
+    assert check_expectations(GOOD, expected) == [], check_expectations(GOOD, expected)
+    for field, wrong in [("subject", "Hi!"), ("from", "B +46701234567"), ("to", ["C"]), ("attachments", [{}])]:
+        assert check_expectations(GOOD, dict(expected, **{field: wrong})), f"the checker accepted a wrong {field}"
+    print(f"check-eml self-test: accepted the good message and rejected {len(broken) + 4} broken ones")
 
 
 def main(arguments):
@@ -226,7 +269,12 @@ def main(arguments):
     for path in files_in(arguments):
         count += 1
         with open(path, "rb") as handle:
-            problems = check_message(handle.read())
+            data = handle.read()
+        problems = check_message(data)
+        expectations = path[: -len(".eml")] + ".expected.json"
+        if os.path.exists(expectations):
+            with open(expectations, encoding="utf-8") as handle:
+                problems += check_expectations(data, json.load(handle))
         for problem in problems:
             print(f"{path}: {problem}")
         failures += bool(problems)

@@ -116,6 +116,9 @@ enum UntrustedText {
             guard kept.utf8.count + character.utf8.count <= budget else { break }
             kept.append(character)
         }
+        // The cut may leave a space or a dot at the end, which some systems drop or refuse.
+        while let last = kept.last, last == "." || last == " " { kept.removeLast() }
+        guard !kept.isEmpty || !suffix.isEmpty else { return fallback }
         return kept + suffix
     }
 }

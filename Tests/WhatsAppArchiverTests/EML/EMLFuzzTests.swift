@@ -3,6 +3,8 @@ import Testing
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
 
+@testable import WhatsAppArchiver
+
 /// Seeded random items made of hostile pieces (line breaks, NUL, controls, bidirectional overrides, encoded-word
 /// look-alikes, boundary look-alikes, specials, long runs, emoji, right-to-left text) in every untrusted field.
 ///
@@ -97,7 +99,37 @@ struct EMLFuzzTests {
         let bytes = try await converter.convert(request).body.collect()
         #expect(EMLRules.violations(bytes) == [])
         if let directory = ProcessInfo.processInfo.environment["EML_CORPUS_DIR"] {
-            try Data(bytes).write(to: URL(fileURLWithPath: directory).appendingPathComponent("fuzz-\(seed).eml"))
+            let base = URL(fileURLWithPath: directory)
+            try Data(bytes).write(to: base.appendingPathComponent("fuzz-\(seed).eml"))
+            let expected = try await Self.expectations(request, converter: converter)
+            try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys])
+                .write(to: base.appendingPathComponent("fuzz-\(seed).expected.json"))
         }
+    }
+
+    /// What a decoder must read back: the subject, the display names, and each attachment's file name and digest
+    /// (`null` for a placeholder). Check-eml compares them with what Python's `email` package decodes.
+    static func expectations(_ request: ConversionRequest, converter: EMLConverter) async throws -> [String: Any] {
+        let item = request.item
+        let book = EMLAddressBook(mapping: request.mapping, configuration: converter.configuration)
+        var attachments: [[String: Any]] = []
+        for (index, attachment) in item.attachments.enumerated() {
+            let name = UntrustedText.fileName(attachment.fileName, fallback: "attachment-\(attachment.id)")
+            do {
+                let reader = try await attachment.content.open()
+                defer { reader.close() }
+                var hasher = SHA256()
+                _ = try await reader.forEachChunk { hasher.update(Array($0)) }
+                attachments.append(["filename": name, "sha256": SHA256.hex(hasher.finalize())])
+            } catch {
+                attachments.append(["filename": NSNull(), "sha256": NSNull(), "index": index])
+            }
+        }
+        return [
+            "subject": UntrustedText.singleLine(EMLSubjectRenderer.subject(for: item), maximumCharacters: 512),
+            "from": book.displayName(for: item.from),
+            "to": item.to.map { book.displayName(for: $0) },
+            "attachments": attachments,
+        ]
     }
 }

@@ -24,6 +24,13 @@ struct UntrustedTextTests {
         #expect(name.hasPrefix("ОтчётОтчёт"))
     }
 
+    @Test func aCutNeverLeavesATrailingSpaceOrDot() {
+        let name = UntrustedText.fileName(String(repeating: "ab ", count: 100), fallback: "x", maximumBytes: 20)
+        #expect(name == "ab ab ab ab ab ab ab")
+        let dotted = UntrustedText.fileName(String(repeating: "a.", count: 100), fallback: "x", maximumBytes: 20)
+        #expect(!dotted.hasSuffix("."))
+    }
+
     @Test func singleLineRemovesControlsAndBidiAndCollapsesSpace() {
         let line = UntrustedText.singleLine("  Eve\r\n\tBcc:\u{0} x\u{202E}y\u{2028}z\u{7F}\u{9B}  ")
         #expect(line == "Eve Bcc: xy z")
