@@ -122,7 +122,11 @@ enum EMLBodyRenderer {
         if let names = target?.attachmentNames, !names.isEmpty {
             lines.append("")
             lines.append("Its attachments:")
-            lines += names.map { "  - " + UntrustedText.fileName($0, fallback: "(no name)") }
+            // The names as the sender gave them (on one line): they are text here, never a file to be saved.
+            lines += names.map { name in
+                let line = UntrustedText.singleLine(name)
+                return "  - " + (line.isEmpty ? "(no name)" : line)
+            }
         }
         return lines
     }
