@@ -43,7 +43,13 @@ extension EMLConverter {
         } else {
             head += Self.textPartHeaders
         }
-        head += MIMEHeaderEncoder.field("X-TeleMessage-Item-Id", [Token(text: item.id, spaceBefore: true)])
+        // The id as it is, so that it can be searched for; one that holds "=?" would be decoded by readers as an
+        // encoded-word, so it is written as encoded-words that decode to exactly the id.
+        let itemIDTokens =
+            MIMEHeaderEncoder.hasEncodedWordMarker(Substring(item.id))
+            ? MIMEHeaderEncoder.encodedWords(item.id).map { Token(text: $0, spaceBefore: true) }
+            : [Token(text: item.id, spaceBefore: true)]
+        head += MIMEHeaderEncoder.field("X-TeleMessage-Item-Id", itemIDTokens)
         head += MIMEHeaderEncoder.unstructured("X-WhatsApp-Kind", item.kind.rawValue, maximumCharacters: 64)
         head += MIMEHeaderEncoder.unstructured(
             "X-WhatsApp-Conversation-Id",

@@ -21,6 +21,22 @@ struct EMLConverterTests {
         #expect(EMLRules.header("Message-ID", in: try await message.body.collect()) == "<\(id)>")
     }
 
+    @Test(arguments: ["wa-3EB0C4F1A2", "=?utf-8?B?QQ==?=", String(repeating: "~", count: 256)])
+    func itemIDHeaderDecodesToTheItemID(id: String) async throws {
+        let bytes = try await EMLFixtures.converter().convert(EMLFixtures.request(EMLFixtures.item(id: id))).body
+            .collect()
+        let value = try #require(EMLRules.header("X-TeleMessage-Item-Id", in: bytes))
+        if id.contains("=?") {
+            let decoded = value.split(separator: " ").map { word in
+                Data(base64Encoded: String(word.dropFirst(10).dropLast(2))).map { String(decoding: $0, as: UTF8.self) }
+            }
+            #expect(decoded.map { $0 ?? "?" }.joined() == id)
+        } else {
+            #expect(value == id)
+        }
+        #expect(EMLRules.violations(bytes) == [])
+    }
+
     @Test(arguments: ["", "has space", "tab\there", "line\r\nbreak", "é", String(repeating: "x", count: 257)])
     func itemIDsOutsideTheContractAreRefused(id: String) async throws {
         let converter = try EMLFixtures.converter()
