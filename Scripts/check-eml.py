@@ -15,7 +15,7 @@ What is checked:
 - every multipart boundary contains "=_"; base64 and quoted-printable bodies have lines of at most 76
   characters, and base64 decodes strictly; no line of a 7bit/8bit part starts with a boundary delimiter;
 - every text part decodes as UTF-8;
-- where FILE.expected.json lies beside FILE.eml (the hostile corpus), the decoded Subject, display names,
+- where FILE.expected.json lies beside FILE.eml (the hostile corpus), the decoded Subject, item id, display names,
   attachment file names and attachment SHA-256 digests equal the expected ones (white space ignored in the
   display names: Python's address parser keeps the space between adjacent encoded-words, which RFC 2047 drops).
 """
@@ -186,6 +186,8 @@ def check_expectations(data, expected):
     message = email.message_from_bytes(data, policy=email.policy.default)
     if str(message["subject"]) != expected["subject"]:
         problems.append(f"Subject decodes to {str(message['subject'])!r}, expected {expected['subject']!r}")
+    if "itemId" in expected and str(message["x-telemessage-item-id"]) != expected["itemId"]:
+        problems.append(f"X-TeleMessage-Item-Id decodes to {str(message['x-telemessage-item-id'])!r}")
     senders = [address.display_name for address in message["from"].addresses]
     if [squeeze(name) for name in senders] != [squeeze(expected["from"])]:
         problems.append(f"From display name decodes to {senders!r}, expected {expected['from']!r}")

@@ -130,6 +130,7 @@ struct EMLFuzzTests {
             "from": book.displayName(for: item.from),
             "to": item.to.map { book.displayName(for: $0) },
             "attachments": attachments,
+            "itemId": item.id,
         ]
     }
 }
