@@ -142,7 +142,10 @@ extension EMLConverter {
             MIMEHeaderEncoder.withParameters("attachment", [MIMEHeaderEncoder.parameterTokens("filename", fileName)])
         )
         bytes += MIMEHeaderEncoder.field("Content-Transfer-Encoding", [Token(text: "base64", spaceBefore: true)])
-        if let id {
+        if let id, Attachment.isValidID(id) {
+            // A valid id is a single token of at most 128 safe characters: written as it is, for search.
+            bytes += MIMEHeaderEncoder.field("X-TeleMessage-Attachment-Id", [Token(text: id, spaceBefore: true)])
+        } else if let id {
             bytes += MIMEHeaderEncoder.unstructured("X-TeleMessage-Attachment-Id", id, maximumCharacters: 128)
         }
         return bytes + [0x0D, 0x0A]
