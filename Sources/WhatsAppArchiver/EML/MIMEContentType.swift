@@ -14,7 +14,7 @@ enum MIMEContentType {
     /// parsed as structure of the archived message.
     static func validated(_ declared: String) -> String {
         let essence = declared.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let trimmed = essence.trimmingSpaces.lowercased()
+        let trimmed = trimmingSpaces(essence).lowercased()
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, topLevelTypes.contains(String(parts[0])), isToken(parts[1]), trimmed.utf8.count <= 127
         else { return fallback }
@@ -27,11 +27,9 @@ enum MIMEContentType {
                 byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?=".utf8.contains(byte)
             }
     }
-}
 
-extension Substring {
-    fileprivate var trimmingSpaces: Substring {
-        var text = self
+    private static func trimmingSpaces(_ text: Substring) -> Substring {
+        var text = text
         while text.first == " " || text.first == "\t" { text = text.dropFirst() }
         while text.last == " " || text.last == "\t" { text = text.dropLast() }
         return text
