@@ -1,0 +1,153 @@
+extension EMLConverter {
+    /// The header section, blank line included.
+    func headerSection(_ request: ConversionRequest, addresses: EMLAddressBook, boundary: String?) -> [UInt8] {
+        let item = request.item
+        let domain = configuration.messageIDDomain
+        typealias Token = MIMEHeaderEncoder.Token
+        var head: [UInt8] = []
+        head += MIMEHeaderEncoder.field("Date", [Token(text: RFC5322Date.format(item.sentAt), spaceBefore: true)])
+        head += MIMEHeaderEncoder.field("From", addresses.mailboxTokens(for: item.from))
+        if item.to.isEmpty {
+            head += MIMEHeaderEncoder.field("To", [Token(text: "undisclosed-recipients:;", spaceBefore: true)])
+        } else {
+            var tokens: [Token] = []
+            for party in item.to {
+                if !tokens.isEmpty { tokens[tokens.count - 1].text += "," }
+                tokens += addresses.mailboxTokens(for: party)
+            }
+            head += MIMEHeaderEncoder.field("To", tokens)
+        }
+        head += MIMEHeaderEncoder.unstructured("Subject", EMLSubjectRenderer.subject(for: item))
+        head += MIMEHeaderEncoder.field(
+            "Message-ID",
+            [Token(text: "<" + messageID(for: item) + ">", spaceBefore: true)]
+        )
+        var references = [EMLIdentifiers.conversationRoot(conversationID: item.conversation.id, domain: domain)]
+        let parentID: String? =
+            [.deletion, .edit, .reaction].contains(item.kind) ? item.target?.id ?? item.replyTo : item.replyTo
+        if let parentID {
+            let parent = EMLIdentifiers.message(itemID: parentID, domain: domain)
+            head += MIMEHeaderEncoder.field("In-Reply-To", [Token(text: "<" + parent + ">", spaceBefore: true)])
+            references.append(parent)
+        }
+        head += MIMEHeaderEncoder.field("References", references.map { Token(text: "<" + $0 + ">", spaceBefore: true) })
+        head += MIMEHeaderEncoder.field("MIME-Version", [Token(text: "1.0", spaceBefore: true)])
+        if let boundary {
+            head += MIMEHeaderEncoder.field(
+                "Content-Type",
+                MIMEHeaderEncoder.withParameters(
+                    "multipart/mixed",
+                    [MIMEHeaderEncoder.parameterTokens("boundary", boundary)]
+                )
+            )
+        } else {
+            head += Self.textPartHeaders
+        }
+        // The id as it is, so that it can be searched for; one that holds "=?" would be decoded by readers as an
+        // encoded-word, so it is written as encoded-words that decode to exactly the id.
+        let itemIDTokens =
+            MIMEHeaderEncoder.hasEncodedWordMarker(Substring(item.id))
+            ? MIMEHeaderEncoder.encodedWords(item.id).map { Token(text: $0, spaceBefore: true) }
+            : [Token(text: item.id, spaceBefore: true)]
+        head += MIMEHeaderEncoder.field("X-TeleMessage-Item-Id", itemIDTokens)
+        head += MIMEHeaderEncoder.unstructured("X-WhatsApp-Kind", item.kind.rawValue, maximumCharacters: 64)
+        head += MIMEHeaderEncoder.unstructured(
+            "X-WhatsApp-Conversation-Id",
+            item.conversation.id,
+            maximumCharacters: 256
+        )
+        head += MIMEHeaderEncoder.unstructured(
+            "X-WhatsApp-Conversation-Type",
+            item.conversation.type.rawValue,
+            maximumCharacters: 64
+        )
+        head += MIMEHeaderEncoder.unstructured("X-WhatsApp-Network", item.network.rawValue, maximumCharacters: 64)
+        if let captureMode = item.captureMode {
+            head += MIMEHeaderEncoder.unstructured(
+                "X-WhatsApp-Capture-Mode",
+                captureMode.rawValue,
+                maximumCharacters: 64
+            )
+        }
+        if item.forwarded {
+            head += MIMEHeaderEncoder.field("X-WhatsApp-Forwarded", [Token(text: "yes", spaceBefore: true)])
+        }
+        if let reason = request.quarantineReason {
+            head += MIMEHeaderEncoder.unstructured("X-Archiver-Quarantine-Reason", reason)
+        }
+        head += [0x0D, 0x0A]
+        return head
+    }
+
+    /// Writes one part of a multipart body: its headers, a blank line, and its encoded content.
+    static func write(
+        _ part: EMLPart,
+        attachments: [Attachment],
+        opened: EMLOpenedAttachments,
+        chunkSize: Int,
+        to output: MIMEOutput
+    ) async throws {
+        typealias Token = MIMEHeaderEncoder.Token
+        switch part {
+        case .text(let bytes):
+            try output.append(textPartHeaders + [0x0D, 0x0A])
+            try output.append(bytes)
+        case .placeholder(let bytes):
+            try output.append(textPartHeaders)
+            try output.append(
+                MIMEHeaderEncoder.field("Content-Disposition", [Token(text: "inline", spaceBefore: true)])
+            )
+            try output.append(MIMEHeaderEncoder.unstructured("Content-Description", "Attachment not archived"))
+            try output.append([0x0D, 0x0A])
+            try output.append(bytes)
+        case .rawJSON(let bytes):
+            try output.append(attachmentHeaders(contentType: "application/json", fileName: "item.json", id: nil))
+            var encoder = Base64LineEncoder()
+            try bytes.withUnsafeBytes { try encoder.encode($0, to: output) }
+            try encoder.finish(to: output)
+        case .attachment(let index, let summary):
+            try output.append(
+                attachmentHeaders(contentType: summary.contentType, fileName: summary.fileName, id: summary.id)
+            )
+            let reader: any AttachmentReader
+            if let kept = opened.take(index) {
+                reader = kept
+            } else {
+                reader = try await attachments[index].content.open()
+            }
+            defer { reader.close() }
+            var encoder = Base64LineEncoder()
+            _ = try await reader.forEachChunk(chunkSize: chunkSize) { chunk in
+                try encoder.encode(chunk, to: output)
+            }
+            try encoder.finish(to: output)
+        }
+    }
+
+    private static let textPartHeaders: [UInt8] =
+        MIMEHeaderEncoder.field(
+            "Content-Type",
+            MIMEHeaderEncoder.withParameters("text/plain", [MIMEHeaderEncoder.parameterTokens("charset", "utf-8")])
+        )
+        + MIMEHeaderEncoder.field(
+            "Content-Transfer-Encoding",
+            [MIMEHeaderEncoder.Token(text: "quoted-printable", spaceBefore: true)]
+        )
+
+    private static func attachmentHeaders(contentType: String, fileName: String, id: String?) -> [UInt8] {
+        typealias Token = MIMEHeaderEncoder.Token
+        var bytes = MIMEHeaderEncoder.field("Content-Type", [Token(text: contentType, spaceBefore: true)])
+        bytes += MIMEHeaderEncoder.field(
+            "Content-Disposition",
+            MIMEHeaderEncoder.withParameters("attachment", [MIMEHeaderEncoder.parameterTokens("filename", fileName)])
+        )
+        bytes += MIMEHeaderEncoder.field("Content-Transfer-Encoding", [Token(text: "base64", spaceBefore: true)])
+        if let id, Attachment.isValidID(id) {
+            // A valid id is a single token of at most 128 safe characters: written as it is, for search.
+            bytes += MIMEHeaderEncoder.field("X-TeleMessage-Attachment-Id", [Token(text: id, spaceBefore: true)])
+        } else if let id {
+            bytes += MIMEHeaderEncoder.unstructured("X-TeleMessage-Attachment-Id", id, maximumCharacters: 128)
+        }
+        return bytes + [0x0D, 0x0A]
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// The `date-time` of RFC 5322 section 3.3 in UTC: `Mon, 23 Nov 2026 10:15:00 +0000`.
+///
+/// Formatted by hand so that day and month names are English under any locale and the zone is numeric.
+enum RFC5322Date {
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `date` (whole seconds, rounded down) in UTC.
+    static func format(_ date: Date) -> String {
+        let parts = RFC3339.civil(fromSecondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
+        return "\(weekdays[parts.weekday]), \(parts.day) \(months[parts.month - 1]) \(pad(parts.year, 4)) "
+            + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)) +0000"
+    }
+
+    /// `date` for a reader: `2026-11-23 10:15:00 UTC` (milliseconds when the instant has them).
+    static func readable(_ date: Date) -> String {
+        let text = RFC3339.format(date)
+        return String(text.dropLast().map { $0 == "T" ? " " : $0 }) + " UTC"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
