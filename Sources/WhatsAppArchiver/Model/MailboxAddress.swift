@@ -41,6 +41,10 @@ public struct MailboxAddress: Hashable, Sendable, Comparable, CustomStringConver
         for byte in local where !isLocalPartByte(byte) {
             return "the part before @ contains a character that is not allowed (\(describe(byte)))"
         }
+        if zip(local, local.dropFirst()).contains(where: { $0 == UInt8(ascii: "=") && $1 == UInt8(ascii: "?") }) {
+            // Mail readers decode `=?...?=` as an RFC 2047 encoded-word, which would show a different address.
+            return "the part before @ must not contain \"=?\""
+        }
         if local.first == UInt8(ascii: ".") || local.last == UInt8(ascii: ".") || containsDoubleDot(local) {
             return "the part before @ must not start or end with a dot or contain two dots in a row"
         }

@@ -17,7 +17,7 @@ struct MailboxAddressTests {
         "alice smith@contoso.com", "../etc@contoso.com", "a/b@contoso.com", "a\\b@contoso.com", ".alice@contoso.com",
         "alice.@contoso.com", "al..ice@contoso.com", "alice@contoso..com", "alice@-contoso.com", "alice@contoso.com.",
         "älice@contoso.com", "alice@cöntoso.com", "alice\n@contoso.com", "alice@contoso.com\r\nBcc: x@y.com",
-        "\u{0}@contoso.com", String(repeating: "a", count: 65) + "@contoso.com",
+        "\u{0}@contoso.com", "=?utf-8?b?qq==?=@contoso.com", String(repeating: "a", count: 65) + "@contoso.com",
     ])
     func rejectsAnythingUnsafeOrMalformed(text: String) {
         #expect(MailboxAddress(text) == nil)
