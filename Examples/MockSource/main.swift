@@ -23,7 +23,7 @@ configuration.clock = clock
 let connector = Connector(
     source: source,
     mapper: StaticMapper(),
-    converter: SummaryConverter(),
+    converter: try EMLConverter(),
     sink: sink,
     checkpoints: InMemoryCheckpointStore(),
     configuration: configuration
