@@ -67,7 +67,7 @@ final class JSONLinesReader {
                     start = newline + 1
                     offset += Int64(length + 1)
                 }
-                if skipping { return .tooLong(skipped + Int64(length)) }
+                if skipping || length > maximumLineBytes { return .tooLong(skipped + Int64(length)) }
                 return .text(Array(buffer[start..<newline]))
             }
             if atEndOfFile {
@@ -77,7 +77,7 @@ final class JSONLinesReader {
                     offset += Int64(length)
                     start = end
                 }
-                if skipping { return .tooLong(skipped + Int64(length)) }
+                if skipping || length > maximumLineBytes { return .tooLong(skipped + Int64(length)) }
                 return .text(Array(buffer[start..<end]))
             }
             if skipping || end - start > maximumLineBytes {
