@@ -50,11 +50,21 @@ class State:
             self.requests += 1
             self.stats["requests"] += 1
             self.last_activity = time.monotonic()
+            self.save()
             return self.requests
 
     def bump(self, key):
         with self.lock:
             self.stats[key] += 1
+            self.save()
+
+    def save(self):
+        """Writes the counters to --stats-file (under the lock), replacing it atomically."""
+        if self.options.stats_file:
+            temporary = self.options.stats_file + ".tmp"
+            with open(temporary, "w") as handle:
+                json.dump(self.stats, handle)
+            os.replace(temporary, self.options.stats_file)
 
 
 def every(n, number):
@@ -138,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             remaining = state.tokens.get(token)
             if remaining is None or remaining == 0:
                 state.stats["expiredTokens"] += 1
+                state.save()
                 expired = True
             else:
                 state.tokens[token] = remaining - 1
@@ -171,6 +182,7 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.tokens[token] = options.token_requests if options.token_requests > 0 else -1
             state.stats["signIns"] += 1
+            state.save()
         self.send_json(200, {"accessToken": token, "tokenType": "Bearer", "expiresIn": 3600})
 
     def do_GET(self):
@@ -249,6 +261,16 @@ class Handler(BaseHTTPRequestHandler):
                        truncate=truncate or broken)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that timed out on a slow response has gone: nothing to report.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--export", required=True, help="the saved export to serve")
@@ -270,6 +292,7 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=2.0)
     parser.add_argument("--no-ranges", dest="ranges", action="store_false", help="ignore Range requests")
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="stop after this long without requests")
+    parser.add_argument("--stats-file", help="keep the counters of /_stats in this JSON file too")
     parser.add_argument("--verbose", action="store_true")
     options = parser.parse_args()
     options.password = os.environ.get(options.password_env, "")
@@ -277,8 +300,7 @@ def main():
     if options.host not in ("127.0.0.1", "::1", "localhost"):
         parser.error("the fake server listens on a loopback address only")
 
-    server = ThreadingHTTPServer((options.host, options.port), Handler)
-    server.daemon_threads = True
+    server = Server((options.host, options.port), Handler)
     server.state = State(options)
     print("PORT %d" % server.server_address[1], flush=True)
 

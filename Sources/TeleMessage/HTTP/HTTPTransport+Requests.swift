@@ -215,8 +215,10 @@ extension HTTPTransport {
         return .seconds(seconds)
     }
 
+    /// Failures of the connection rather than of the request. `unknown` is in the list because libcurl's "transfer
+    /// closed with bytes remaining" (a body cut short) arrives as such on Linux; the retry budget bounds it.
     static let transientURLErrors: Set<URLError.Code> = [
-        .timedOut, .networkConnectionLost, .cannotConnectToHost, .notConnectedToInternet, .dnsLookupFailed,
+        .unknown, .timedOut, .networkConnectionLost, .cannotConnectToHost, .notConnectedToInternet, .dnsLookupFailed,
         .cannotFindHost, .resourceUnavailable, .badServerResponse, .cannotParseResponse, .zeroByteResource,
         .cannotDecodeRawData, .cannotDecodeContentData,
     ]

@@ -126,9 +126,13 @@ public final class HTTPTransport: TeleMessageTransport {
         return TeleMessageAttachmentFile(path: path, isTemporary: true)
     }
 
-    /// Cancels what is in flight and removes the temporary directory with whatever it still holds.
-    public func close() async {
+    deinit {
         session.invalidateAndCancel()
+    }
+
+    /// Removes the temporary directory with whatever it still holds. The transport stays usable: a later run
+    /// creates a new directory when it downloads again.
+    public func close() async {
         let directory = state.withLock { state -> String? in
             defer { state.temporaryDirectory = nil }
             return state.temporaryDirectory
