@@ -43,7 +43,9 @@ struct ExportDirectorySourceTests {
         let result = try await Fixtures.readAll(source)
         let item = try #require(result.items.first { $0.id == "wa-002" })
         for attachment in item.attachments {
-            let expected = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.exportDirectory + "/attachments/" + attachment.id)))
+            let expected = try Array(
+                Data(contentsOf: URL(fileURLWithPath: Fixtures.exportDirectory + "/attachments/" + attachment.id))
+            )
             #expect(try await Fixtures.bytes(of: attachment) == expected)
             #expect(try await Fixtures.bytes(of: attachment) == expected, "a second open reads the same bytes")
             #expect(SHA256.hexDigest(expected) == attachment.sha256)
@@ -69,7 +71,11 @@ struct ExportDirectorySourceTests {
         let bytes = Array("0123456789".utf8)
         let directory = try Fixtures.export(
             lines: [
-                Fixtures.line(id: "m1", capturedAt: "2026-11-23T10:00:00Z", extra: #","attachments":[{"id":"a1","size":11}]"#)
+                Fixtures.line(
+                    id: "m1",
+                    capturedAt: "2026-11-23T10:00:00Z",
+                    extra: #","attachments":[{"id":"a1","size":11}]"#
+                )
             ],
             attachments: ["a1": bytes]
         )
@@ -82,9 +88,18 @@ struct ExportDirectorySourceTests {
 
     @Test func aSymbolicLinkIsNotServed() async throws {
         let directory = try Fixtures.export(
-            lines: [Fixtures.line(id: "m1", capturedAt: "2026-11-23T10:00:00Z", extra: #","attachments":[{"id":"a1","size":4}]"#)]
+            lines: [
+                Fixtures.line(
+                    id: "m1",
+                    capturedAt: "2026-11-23T10:00:00Z",
+                    extra: #","attachments":[{"id":"a1","size":4}]"#
+                )
+            ]
         )
-        try FileManager.default.createSymbolicLink(atPath: directory + "/attachments/a1", withDestinationPath: "/etc/hostname")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/attachments/a1",
+            withDestinationPath: "/etc/hostname"
+        )
         let result = try await Fixtures.readAll(try source(directory))
         let attachment = try #require(result.items.first?.attachments.first)
         let error = await #expect(throws: ArchiverError.self) { _ = try await attachment.content.open() }
@@ -122,7 +137,10 @@ struct ExportDirectorySourceTests {
         let days = ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
         var reported: [String: [String]] = [:]
         for (from, until) in zip(days, days.dropFirst()) {
-            let window = try TimeWindow(from: RFC3339.parse(from + "T00:00:00Z")!, until: RFC3339.parse(until + "T00:00:00Z")!)
+            let window = try TimeWindow(
+                from: RFC3339.parse(from + "T00:00:00Z")!,
+                until: RFC3339.parse(until + "T00:00:00Z")!
+            )
             let result = try await Fixtures.readAll(try source(directory), window: window, limit: 2)
             reported[from] = result.invalid.map(\.position) + result.items.map(\.id)
         }
@@ -133,7 +151,8 @@ struct ExportDirectorySourceTests {
     }
 
     @Test func aLineOverTheLimitIsReportedWithoutBeingHeld() async throws {
-        let long = #"{"id":"big","capturedAt":"2026-11-23T10:00:00Z","text":""# + String(repeating: "x", count: 5000) + "\"}"
+        let long =
+            #"{"id":"big","capturedAt":"2026-11-23T10:00:00Z","text":""# + String(repeating: "x", count: 5000) + "\"}"
         let directory = try Fixtures.export(lines: [
             Fixtures.line(id: "m1", capturedAt: "2026-11-23T09:00:00Z"), long,
             Fixtures.line(id: "m2", capturedAt: "2026-11-23T11:00:00Z"),
@@ -148,7 +167,9 @@ struct ExportDirectorySourceTests {
         )
         let result = try await Fixtures.readAll(source)
         #expect(result.items.map(\.id) == ["m1", "m2"])
-        #expect(result.invalid.map(\.reason) == ["the line is \(long.utf8.count) bytes long, more than the limit of 1000"])
+        #expect(
+            result.invalid.map(\.reason) == ["the line is \(long.utf8.count) bytes long, more than the limit of 1000"]
+        )
         #expect(result.invalid.map(\.position) == ["items.jsonl line 2"])
     }
 

@@ -26,7 +26,10 @@ struct HTTPTransportTests {
     }
 
     /// Every item of the window and its attachments, read over HTTP, with the attachments' bytes.
-    func readEverything(_ source: TeleMessageSource, limit: Int = 500) async throws -> (
+    func readEverything(
+        _ source: TeleMessageSource,
+        limit: Int = 500
+    ) async throws -> (
         ids: [String], invalid: [InvalidRecord], attachments: [String: Result<[UInt8], ArchiverError>]
     ) {
         var ids: [String] = []
@@ -51,13 +54,17 @@ struct HTTPTransportTests {
         return (ids, invalid, attachments)
     }
 
-    func expectFixtureContent(_ result: (ids: [String], invalid: [InvalidRecord], attachments: [String: Result<[UInt8], ArchiverError>])) throws {
+    func expectFixtureContent(
+        _ result: (ids: [String], invalid: [InvalidRecord], attachments: [String: Result<[UInt8], ArchiverError>])
+    ) throws {
         #expect(result.ids == Fixtures.itemIDs)
         // The fake server cannot embed the line that is not JSON in a JSON page: only the item with a bad phone.
         #expect(result.invalid.map(\.itemID) == ["wa-010"])
         #expect(result.invalid.first?.position.hasPrefix("page ") == true)
         for id in ["att-offer.pdf", "att-photo"] {
-            let expected = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.exportDirectory + "/attachments/" + id)))
+            let expected = try Array(
+                Data(contentsOf: URL(fileURLWithPath: Fixtures.exportDirectory + "/attachments/" + id))
+            )
             #expect(try result.attachments[id]?.get() == expected, "\(id)")
         }
         if case .failure(let error) = result.attachments["att-gone"] {
@@ -95,7 +102,9 @@ struct HTTPTransportTests {
         try expectFixtureContent(try await readEverything(source, limit: 3))
         await source.close()
         let stats = try server.stats()
-        for fault in ["status5xx", "status429", "truncated", "expiredTokens", "brokenDownloads", "rangeRequests", "slow"] {
+        for fault in [
+            "status5xx", "status429", "truncated", "expiredTokens", "brokenDownloads", "rangeRequests", "slow",
+        ] {
             #expect((stats[fault] ?? 0) > 0, "the fault \(fault) was injected")
         }
         #expect(transport.signInCount > 1, "expired tokens were renewed")
@@ -276,7 +285,11 @@ struct HTTPTransportConfigurationTests {
     }
 
     @Test func aMissingPasswordVariableIsAClearError() throws {
-        let credentials = TeleMessageCredentials.environment(username: "ops", variable: "TM_TEST_UNSET", environment: [:])
+        let credentials = TeleMessageCredentials.environment(
+            username: "ops",
+            variable: "TM_TEST_UNSET",
+            environment: [:]
+        )
         #expect(credentials.description == "TeleMessageCredentials(username: ops, password: <redacted>)")
         let fromEnvironment = TeleMessageCredentials.environment(
             username: "ops",

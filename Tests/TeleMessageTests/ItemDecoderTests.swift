@@ -45,7 +45,10 @@ struct ItemDecoderTests {
         #expect(item.text == "Offer attached 📎")
         #expect(item.replyTo == "wa-3EB0C4F0FF")
         #expect(item.forwarded)
-        #expect(item.location == Location(latitude: 59.3293, longitude: 18.0686, name: "Stockholm", address: "Drottninggatan 1"))
+        #expect(
+            item.location
+                == Location(latitude: 59.3293, longitude: 18.0686, name: "Stockholm", address: "Drottninggatan 1")
+        )
         #expect(item.rawJSON == nil)
         let attachment = try #require(item.attachments.first)
         #expect(attachment.id == "att-91")
@@ -155,7 +158,8 @@ struct ItemDecoderTests {
     }
 
     @Test func keepsAnUnknownKindWithItsExactJSON() throws {
-        let text = #"{"id":"p-1","network":"whatsapp","kind":"poll","capturedAt":"2026-11-23T10:15:02Z","#
+        let text =
+            #"{"id":"p-1","network":"whatsapp","kind":"poll","capturedAt":"2026-11-23T10:15:02Z","#
             + #""sentAt":"2026-11-23T10:15:00Z","owner":{"phone":"+46701234567"},"#
             + #""conversation":{"id":"g@g.us","type":"group"},"from":{"phone":"+46701234567"},"to":[],"#
             + #""poll":{"question":"Lunch?","options":["A","B"]}}"#
@@ -230,16 +234,23 @@ struct ItemDecoderTests {
         #expect(invalid.reason.hasPrefix("missing required field \"\(field)\""))
     }
 
-    @Test(arguments: [
-        ("target.id", nil, "missing required field \"target.id\""),
-        ("event.type", nil, "missing required field \"event.type\""),
-        ("event.actor.phone", "\"12\"", "invalid phone \"12\" in \"event.actor.phone\": expected E.164, + and 6 to 15 digits"),
-        ("event.targets.0.phone", "5", "\"event.targets[0].phone\" must be a string, not a number"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("target.id", nil, "missing required field \"target.id\""),
+            ("event.type", nil, "missing required field \"event.type\""),
+            (
+                "event.actor.phone", "\"12\"",
+                "invalid phone \"12\" in \"event.actor.phone\": expected E.164, + and 6 to 15 digits"
+            ),
+            ("event.targets.0.phone", "5", "\"event.targets[0].phone\" must be a string, not a number"),
+        ] as [(String, String?, String)]
+    )
     func nestedKindObjectsAreChecked(path: String, value: String?, reason: String) {
         var record = RecordBuilder.minimalMessage()
         record["kind"] = "event"
-        record["event"] = ["type": "participant_added", "actor": ["phone": "+46701234567"], "targets": [["phone": "+4915112345678"]]]
+        record["event"] = [
+            "type": "participant_added", "actor": ["phone": "+46701234567"], "targets": [["phone": "+4915112345678"]],
+        ]
         record["target"] = ["id": "wa-1"]
         let changed = RecordBuilder.changing(record, path, to: value)
         guard case .invalid(let invalid) = decode(changed) else {
@@ -249,40 +260,75 @@ struct ItemDecoderTests {
         #expect(invalid.reason == reason)
     }
 
-    @Test(arguments: [
-        ("id", "\"\"", "invalid id \"\" in \"id\": an id has 1 to 256 printable ASCII characters"),
-        ("id", "\"has space\"", "invalid id \"has space\" in \"id\": an id has 1 to 256 printable ASCII characters"),
-        ("id", "\"wa-é\"", "invalid id \"wa-é\" in \"id\": an id has 1 to 256 printable ASCII characters"),
-        ("id", "42", "\"id\" must be a string, not a number"),
-        ("replyTo", "\"a\\nb\"", "invalid id \"a\\u{a}b\" in \"replyTo\": an id has 1 to 256 printable ASCII characters"),
-        ("network", "\"\"", "\"network\" is empty"),
-        ("kind", "\"\"", "\"kind\" is empty"),
-        ("kind", "[\"message\"]", "\"kind\" must be a string, not an array"),
-        ("capturedAt", "\"2026-11-23 10:15\"", "invalid timestamp \"2026-11-23 10:15\" in \"capturedAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"),
-        ("sentAt", "\"2026-02-30T10:15:00Z\"", "invalid timestamp \"2026-02-30T10:15:00Z\" in \"sentAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"),
-        ("sentAt", "1700000000", "\"sentAt\" must be a string, not a number"),
-        ("owner", "\"+46701234567\"", "\"owner\" must be an object, not a string"),
-        ("from.phone", "\"+12\"", "invalid phone \"+12\" in \"from.phone\": expected E.164, + and 6 to 15 digits"),
-        ("from.phone", "\"46701234567\"", "invalid phone \"46701234567\" in \"from.phone\": expected E.164, + and 6 to 15 digits"),
-        ("from.phone", "\"+1234567890123456\"", "invalid phone \"+1234567890123456\" in \"from.phone\": expected E.164, + and 6 to 15 digits"),
-        ("to.1.phone", "\"+1 212 432\"", "invalid phone \"+1 212 432\" in \"to[1].phone\": expected E.164, + and 6 to 15 digits"),
-        ("to", "{}", "\"to\" must be an array, not an object"),
-        ("to.0", "\"Bernd\"", "\"to[0]\" must be an object, not a string"),
-        ("from.name", "7", "\"from.name\" must be a string, not a number"),
-        ("text", "true", "\"text\" must be a string, not a boolean"),
-        ("forwarded", "\"yes\"", "\"forwarded\" must be true or false, not a string"),
-        ("conversation.type", "\"\"", "\"conversation.type\" is empty"),
-        ("attachments", "{}", "\"attachments\" must be an array, not an object"),
-        ("attachments.0.id", "\"../etc/passwd\"", "invalid attachment id \"../etc/passwd\" in \"attachments[0].id\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"),
-        ("attachments.0.id", "\".hidden\"", "invalid attachment id \".hidden\" in \"attachments[0].id\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"),
-        ("attachments.0.size", "-1", "\"attachments[0].size\" must be a whole number of at least 0, not \"-1\""),
-        ("attachments.0.size", "1.5", "\"attachments[0].size\" must be a whole number of at least 0, not \"1.5\""),
-        ("attachments.0.size", "99999999999999999999", "\"attachments[0].size\" must be a whole number of at least 0, not \"99999999999999999999\""),
-        ("attachments.0.size", "\"10\"", "\"attachments[0].size\" must be a number, not a string"),
-        ("attachments.0.sha256", "\"ABCD\"", "invalid digest \"ABCD\" in \"attachments[0].sha256\": expected 64 lowercase hexadecimal digits"),
-        ("location.latitude", "91", "\"location.latitude\" must be a number from -90.0 to 90.0, not \"91\""),
-        ("location.longitude", "\"18\"", "\"location.longitude\" must be a number, not a string"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("id", "\"\"", "invalid id \"\" in \"id\": an id has 1 to 256 printable ASCII characters"),
+            (
+                "id", "\"has space\"",
+                "invalid id \"has space\" in \"id\": an id has 1 to 256 printable ASCII characters"
+            ),
+            ("id", "\"wa-é\"", "invalid id \"wa-é\" in \"id\": an id has 1 to 256 printable ASCII characters"),
+            ("id", "42", "\"id\" must be a string, not a number"),
+            (
+                "replyTo", "\"a\\nb\"",
+                "invalid id \"a\\u{a}b\" in \"replyTo\": an id has 1 to 256 printable ASCII characters"
+            ),
+            ("network", "\"\"", "\"network\" is empty"),
+            ("kind", "\"\"", "\"kind\" is empty"),
+            ("kind", "[\"message\"]", "\"kind\" must be a string, not an array"),
+            (
+                "capturedAt", "\"2026-11-23 10:15\"",
+                "invalid timestamp \"2026-11-23 10:15\" in \"capturedAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"
+            ),
+            (
+                "sentAt", "\"2026-02-30T10:15:00Z\"",
+                "invalid timestamp \"2026-02-30T10:15:00Z\" in \"sentAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"
+            ),
+            ("sentAt", "1700000000", "\"sentAt\" must be a string, not a number"),
+            ("owner", "\"+46701234567\"", "\"owner\" must be an object, not a string"),
+            ("from.phone", "\"+12\"", "invalid phone \"+12\" in \"from.phone\": expected E.164, + and 6 to 15 digits"),
+            (
+                "from.phone", "\"46701234567\"",
+                "invalid phone \"46701234567\" in \"from.phone\": expected E.164, + and 6 to 15 digits"
+            ),
+            (
+                "from.phone", "\"+1234567890123456\"",
+                "invalid phone \"+1234567890123456\" in \"from.phone\": expected E.164, + and 6 to 15 digits"
+            ),
+            (
+                "to.1.phone", "\"+1 212 432\"",
+                "invalid phone \"+1 212 432\" in \"to[1].phone\": expected E.164, + and 6 to 15 digits"
+            ),
+            ("to", "{}", "\"to\" must be an array, not an object"),
+            ("to.0", "\"Bernd\"", "\"to[0]\" must be an object, not a string"),
+            ("from.name", "7", "\"from.name\" must be a string, not a number"),
+            ("text", "true", "\"text\" must be a string, not a boolean"),
+            ("forwarded", "\"yes\"", "\"forwarded\" must be true or false, not a string"),
+            ("conversation.type", "\"\"", "\"conversation.type\" is empty"),
+            ("attachments", "{}", "\"attachments\" must be an array, not an object"),
+            (
+                "attachments.0.id", "\"../etc/passwd\"",
+                "invalid attachment id \"../etc/passwd\" in \"attachments[0].id\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+            ),
+            (
+                "attachments.0.id", "\".hidden\"",
+                "invalid attachment id \".hidden\" in \"attachments[0].id\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+            ),
+            ("attachments.0.size", "-1", "\"attachments[0].size\" must be a whole number of at least 0, not \"-1\""),
+            ("attachments.0.size", "1.5", "\"attachments[0].size\" must be a whole number of at least 0, not \"1.5\""),
+            (
+                "attachments.0.size", "99999999999999999999",
+                "\"attachments[0].size\" must be a whole number of at least 0, not \"99999999999999999999\""
+            ),
+            ("attachments.0.size", "\"10\"", "\"attachments[0].size\" must be a number, not a string"),
+            (
+                "attachments.0.sha256", "\"ABCD\"",
+                "invalid digest \"ABCD\" in \"attachments[0].sha256\": expected 64 lowercase hexadecimal digits"
+            ),
+            ("location.latitude", "91", "\"location.latitude\" must be a number from -90.0 to 90.0, not \"91\""),
+            ("location.longitude", "\"18\"", "\"location.longitude\" must be a number, not a string"),
+        ] as [(String, String?, String)]
+    )
     func malformedFieldIsInvalidWithItsReason(path: String, value: String?, reason: String) {
         let record = RecordBuilder.changing(RecordBuilder.fullMessage(), path, to: value)
         guard case .invalid(let invalid) = decode(record) else {
@@ -297,8 +343,14 @@ struct ItemDecoderTests {
         record["kind"] = "call"
         for (call, reason) in [
             (["durationSeconds": -5], "\"call.durationSeconds\" must be a whole number of at least 0, not \"-5\""),
-            (["startedAt": "yesterday"], "invalid timestamp \"yesterday\" in \"call.startedAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"),
-            (["recordingAttachmentId": "a/b"], "invalid attachment id \"a/b\" in \"call.recordingAttachmentId\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"),
+            (
+                ["startedAt": "yesterday"],
+                "invalid timestamp \"yesterday\" in \"call.startedAt\": expected RFC 3339, for example 2026-11-23T10:15:00Z"
+            ),
+            (
+                ["recordingAttachmentId": "a/b"],
+                "invalid attachment id \"a/b\" in \"call.recordingAttachmentId\": an attachment id matches [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+            ),
         ] as [([String: Any], String)] {
             record["call"] = call
             guard case .invalid(let invalid) = decode(record) else {
@@ -380,7 +432,10 @@ struct ItemDecoderTests {
         record["attachments"] = [["id": "a", "size": 7]]
         let text = String(decoding: RecordBuilder.bytes(record), as: UTF8.self)
             .replacingOccurrences(of: "\"size\":7", with: "\"size\":1e3")
-        #expect(invalid(Array(text.utf8))?.reason == "\"attachments[0].size\" must be a whole number of at least 0, not \"1e3\"")
+        #expect(
+            invalid(Array(text.utf8))?.reason
+                == "\"attachments[0].size\" must be a whole number of at least 0, not \"1e3\""
+        )
     }
 
     @Test func loneSurrogateEscapesAreInvalid() {
@@ -389,7 +444,10 @@ struct ItemDecoderTests {
             record["text"] = "PLACEHOLDER"
             let text = String(decoding: RecordBuilder.bytes(record), as: UTF8.self)
                 .replacingOccurrences(of: "PLACEHOLDER", with: "x" + escape + "y")
-            #expect(invalid(Array(text.utf8))?.reason.hasPrefix("\"text\" holds a lone surrogate escape") == true, "\(escape)")
+            #expect(
+                invalid(Array(text.utf8))?.reason.hasPrefix("\"text\" holds a lone surrogate escape") == true,
+                "\(escape)"
+            )
         }
     }
 
@@ -412,7 +470,10 @@ struct ItemDecoderTests {
         var record = RecordBuilder.minimalMessage()
         record["unknown"] = "PLACEHOLDER"
         let nested = String(decoding: RecordBuilder.bytes(record), as: UTF8.self)
-            .replacingOccurrences(of: "\"PLACEHOLDER\"", with: String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 70))
+            .replacingOccurrences(
+                of: "\"PLACEHOLDER\"",
+                with: String(repeating: "{\"a\":", count: 70) + "1" + String(repeating: "}", count: 70)
+            )
         #expect(invalid(Array(nested.utf8))?.reason.contains("nesting deeper than 64 levels") == true)
     }
 

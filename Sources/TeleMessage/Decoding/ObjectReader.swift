@@ -31,8 +31,10 @@ struct ObjectReader {
             do {
                 key = try document.string(name)
             } catch {
-                throw DecodingFailure(reason: "a member name in \(path.isEmpty ? "the record" : Self.quoted(path)) "
-                    + "holds \(error.reason)")
+                throw DecodingFailure(
+                    reason: "a member name in \(path.isEmpty ? "the record" : Self.quoted(path)) "
+                        + "holds \(error.reason)"
+                )
             }
             guard members.updateValue(value, forKey: key) == nil else {
                 throw DecodingFailure(reason: "the field \(Self.quoted(field(key))) appears twice")

@@ -1,3 +1,6 @@
+import Foundation
+import WhatsAppArchiver
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import WhatsAppArchiver
 
 /// The directory binding: a saved TeleMessage export (`telemessage-export.md`, section 3).
 ///
@@ -33,7 +34,10 @@ public struct ExportDirectoryTransport: TeleMessageTransport {
     /// Opens the export at `directory`.
     ///
     /// - Throws: ``ArchiverError/Code/invalidConfiguration`` when the directory has no readable `items.jsonl`.
-    public init(directory: String, decoderConfiguration: ItemDecoder.Configuration = ItemDecoder.Configuration())
+    public init(
+        directory: String,
+        decoderConfiguration: ItemDecoder.Configuration = ItemDecoder.Configuration()
+    )
         throws
     {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory

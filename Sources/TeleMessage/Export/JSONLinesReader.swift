@@ -1,3 +1,5 @@
+import WhatsAppArchiver
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import WhatsAppArchiver
 
 /// Reads a JSON Lines file line by line from a byte offset, in bounded memory whatever the file's size.
 ///

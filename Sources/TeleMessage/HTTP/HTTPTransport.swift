@@ -1,3 +1,7 @@
+import Foundation
+import Synchronization
+import WhatsAppArchiver
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
-import WhatsAppArchiver
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,3 +1,7 @@
+import Foundation
+import Synchronization
+import WhatsAppArchiver
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
-import WhatsAppArchiver
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -109,7 +110,8 @@ final class ResponseBody: Sendable {
                     let count = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                     if count < 0 {
                         if errno == EINTR { continue }
-                        state.writeFailure = "cannot write \(filePath ?? "the download"): \(SystemError.describe(errno))"
+                        state.writeFailure =
+                            "cannot write \(filePath ?? "the download"): \(SystemError.describe(errno))"
                         return false
                     }
                     offset += count

@@ -23,7 +23,8 @@ struct JSONDocument {
     /// The exact text of the value at `index`.
     func text(_ index: Int) -> [UInt8] {
         let token = tape[index]
-        return token.kind == .string ? Array(bytes[(token.start - 1)..<(token.end + 1)]) : Array(bytes[token.start..<token.end])
+        return token.kind == .string
+            ? Array(bytes[(token.start - 1)..<(token.end + 1)]) : Array(bytes[token.start..<token.end])
     }
 
     /// The elements of the array at `index`.

@@ -172,7 +172,11 @@ extension JSONTape {
             index += 1
         }
 
-        mutating func parseLiteral(_ literal: StaticString, _ kind: Kind, into tokens: inout [Token]) throws(SyntaxError) {
+        mutating func parseLiteral(
+            _ literal: StaticString,
+            _ kind: Kind,
+            into tokens: inout [Token]
+        ) throws(SyntaxError) {
             let length = literal.utf8CodeUnitCount
             guard index + length <= bytes.count else { throw error("unexpected character") }
             let matches = literal.withUTF8Buffer { expected in
@@ -180,7 +184,14 @@ extension JSONTape {
             }
             guard matches else { throw error("unexpected character") }
             tokens.append(
-                Token(kind: kind, hasEscapes: false, start: index, end: index + length, next: tokens.count + 1, count: 0)
+                Token(
+                    kind: kind,
+                    hasEscapes: false,
+                    start: index,
+                    end: index + length,
+                    next: tokens.count + 1,
+                    count: 0
+                )
             )
             index += length
         }

@@ -1,3 +1,5 @@
+import WhatsAppArchiver
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import WhatsAppArchiver
 
 /// The attachment files of the current page: fetched once from the transport, verified once against the declared
 /// size and SHA-256, then served to every mailbox an item fans out to.

@@ -10,7 +10,9 @@ enum RecordBuilder {
             "owner": ["phone": "+46701234567", "name": "Alice Andersson", "email": "alice@contoso.com"],
             "conversation": ["id": "120363025@g.us", "type": "group", "name": "Sales Group"],
             "from": ["phone": "+46701234567", "name": "Alice Andersson", "email": "alice@contoso.com"],
-            "to": [["phone": "+4915112345678", "name": "Bernd"], ["phone": "+12124325249", "email": "carol@contoso.com"]],
+            "to": [
+                ["phone": "+4915112345678", "name": "Bernd"], ["phone": "+12124325249", "email": "carol@contoso.com"],
+            ],
             "text": "Offer attached 📎", "replyTo": "wa-3EB0C4F0FF", "forwarded": true,
             "attachments": [
                 [
@@ -18,7 +20,9 @@ enum RecordBuilder {
                     "sha256": String(repeating: "ab", count: 32), "kind": "document", "caption": "Q4",
                 ]
             ],
-            "location": ["latitude": 59.3293, "longitude": 18.0686, "name": "Stockholm", "address": "Drottninggatan 1"],
+            "location": [
+                "latitude": 59.3293, "longitude": 18.0686, "name": "Stockholm", "address": "Drottninggatan 1",
+            ],
             "futureField": ["anything": [1, 2, 3]],
         ]
     }
