@@ -93,6 +93,11 @@ final class ResponseBody: Sendable {
         state.withLock { state in
             state.received += Int64(data.count)
             guard state.writingToFile, let descriptor = fileDescriptor else {
+                if fileDescriptor != nil {
+                    // An error body of a download: keep its start for the message, let the rest pass.
+                    state.bytes.append(contentsOf: data.prefix(max(memoryLimit - state.bytes.count, 0)))
+                    return true
+                }
                 guard state.bytes.count + data.count <= memoryLimit else {
                     state.stoppedEarly = true
                     state.failure = "the body is longer than \(memoryLimit) bytes"
