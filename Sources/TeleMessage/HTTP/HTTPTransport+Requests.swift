@@ -142,6 +142,7 @@ extension HTTPTransport {
         do {
             response = try await perform(request, body)
         } catch let error as URLError {
+            if Task.isCancelled { throw CancellationError() }
             if Self.transientURLErrors.contains(error.code) {
                 throw TransientFailure("\(what): \(Self.describe(error))")
             }

@@ -24,10 +24,12 @@ struct TeleMessageBenchmarks {
         if FileManager.default.fileExists(atPath: directory + "/items.jsonl") { return directory }
         try FileManager.default.createDirectory(atPath: directory + "/attachments", withIntermediateDirectories: true)
         let start = RFC3339.parse("2026-11-01T00:00:00Z")!
-        let handle = try FileHandle(forWritingTo: {
-            _ = FileManager.default.createFile(atPath: directory + "/items.jsonl", contents: nil)
-            return URL(fileURLWithPath: directory + "/items.jsonl")
-        }())
+        let handle = try FileHandle(
+            forWritingTo: {
+                _ = FileManager.default.createFile(atPath: directory + "/items.jsonl", contents: nil)
+                return URL(fileURLWithPath: directory + "/items.jsonl")
+            }()
+        )
         var buffer = ""
         for index in 0..<count {
             let captured = RFC3339.format(start.addingTimeInterval(Double(index) * 60))
@@ -74,11 +76,24 @@ struct TeleMessageBenchmarks {
         let directory = try makeExport(count: count)
         let size = try FileManager.default.attributesOfItem(atPath: directory + "/items.jsonl")[.size] as! Int
         let megabytes = Double(size) / 1_048_576
+        print("peak resident memory before reading: \(String(format: "%.0f", peakResidentMegabytes())) MiB")
         print("export: \(count) items, \(String(format: "%.1f", megabytes)) MiB")
 
         for (label, window) in [
-            ("whole export", try TimeWindow(from: RFC3339.parse("2026-10-01T00:00:00Z")!, until: RFC3339.parse("2027-01-01T00:00:00Z")!)),
-            ("one day (0.7%)", try TimeWindow(from: RFC3339.parse("2026-11-20T00:00:00Z")!, until: RFC3339.parse("2026-11-21T00:00:00Z")!)),
+            (
+                "whole export",
+                try TimeWindow(
+                    from: RFC3339.parse("2026-10-01T00:00:00Z")!,
+                    until: RFC3339.parse("2028-01-01T00:00:00Z")!
+                )
+            ),
+            (
+                "one day (0.7%)",
+                try TimeWindow(
+                    from: RFC3339.parse("2026-11-20T00:00:00Z")!,
+                    until: RFC3339.parse("2026-11-21T00:00:00Z")!
+                )
+            ),
         ] {
             let source = TeleMessageSource(transport: try ExportDirectoryTransport(directory: directory))
             var items = 0
@@ -135,7 +150,12 @@ struct TeleMessageBenchmarks {
         try FileManager.default.copyItem(atPath: attachmentPath, toPath: verifying + "/attachments/big")
         let bigSource = TeleMessageSource(transport: try ExportDirectoryTransport(directory: verifying))
         let page = try await bigSource.fetchPage(
-            PageRequest(window: try TimeWindow(from: RFC3339.parse("2026-11-22T00:00:00Z")!, until: RFC3339.parse("2026-11-24T00:00:00Z")!))
+            PageRequest(
+                window: try TimeWindow(
+                    from: RFC3339.parse("2026-11-22T00:00:00Z")!,
+                    until: RFC3339.parse("2026-11-24T00:00:00Z")!
+                )
+            )
         )
         let attachment = try #require(page.items.first?.attachments.first)
         let openTime = try await seconds { try await attachment.content.open().close() }
