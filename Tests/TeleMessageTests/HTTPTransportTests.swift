@@ -1,8 +1,9 @@
 import Foundation
-import TeleMessage
 import Testing
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
+
+@testable import TeleMessage
 
 @Suite(.enabled(if: FakeTeleMessageServer.isAvailable, "python3 is needed to run the fake TeleMessage server"))
 struct HTTPTransportTests {
@@ -317,5 +318,23 @@ struct RetryPolicyTests {
         #expect(policy.delay(beforeRetry: 1, retryAfter: .seconds(30), unitRandom: 0.5) == .seconds(30))
         #expect(policy.delay(beforeRetry: 1, retryAfter: .seconds(3600), unitRandom: 0.5) == .seconds(60))
         #expect(policy.delay(beforeRetry: 100, retryAfter: nil, unitRandom: 1) == .seconds(8))
+    }
+}
+
+struct RetryAfterTests {
+    @Test(
+        arguments: [
+            ("7", Duration.seconds(7)), (" 0 ", .seconds(0)), ("Wed, 25 Nov 2026 01:02:03 GMT", .seconds(123)),
+            ("Wed, 25 Nov 2026 00:00:00 GMT", .seconds(0)),
+        ] as [(String, Duration?)]
+    )
+    func parsesSecondsAndHTTPDates(header: String, expected: Duration?) {
+        let now = RFC3339.parse("2026-11-25T01:00:00Z")!
+        #expect(HTTPTransport.retryAfter(header, now: now) == expected)
+    }
+
+    @Test(arguments: ["-1", "soon", "2026-11-25T01:02:03Z", ""])
+    func ignoresAnythingElse(header: String) {
+        #expect(HTTPTransport.retryAfter(header) == nil)
     }
 }

@@ -176,7 +176,7 @@ extension HTTPTransport {
         let code = Self.errorCode(body.bytes).map { " (\($0))" } ?? ""
         switch status {
         case 429, 500, 502, 503, 504:
-            let retryAfter = response.value(forHTTPHeaderField: "Retry-After").flatMap(Self.retryAfter)
+            let retryAfter = response.value(forHTTPHeaderField: "Retry-After").flatMap { Self.retryAfter($0) }
             throw TransientFailure("\(what): status \(status)\(code)", retryAfter: retryAfter)
         case 400:
             throw ArchiverError(
@@ -210,10 +210,16 @@ extension HTTPTransport {
         return code
     }
 
-    /// A `Retry-After` of delta-seconds.
-    static func retryAfter(_ header: String) -> Duration? {
-        guard let seconds = Int(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
-        return .seconds(seconds)
+    /// A `Retry-After` (RFC 9110, section 10.2.3): delta-seconds, or an HTTP-date (IMF-fixdate) counted from `now`.
+    static func retryAfter(_ header: String, now: Date = Date()) -> Duration? {
+        let text = header.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(text) { return seconds >= 0 ? .seconds(seconds) : nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        guard let date = formatter.date(from: text) else { return nil }
+        return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
     }
 
     /// Failures of the connection rather than of the request. `unknown` is in the list because libcurl's "transfer
