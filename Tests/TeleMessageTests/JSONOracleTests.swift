@@ -97,6 +97,14 @@ struct JSONOracleTests {
             }
         }
         #expect(disagreements == 0)
+
+        // The decoder takes every mutation without trapping, and reports each one it cannot use with a reason.
+        let decoder = ItemDecoder()
+        for (index, input) in inputs.enumerated() {
+            if case .invalid(let invalid) = decoder.decode(input, position: "mutation \(index)") {
+                #expect(!invalid.reason.isEmpty)
+            }
+        }
         #expect(accepted > 100 && accepted < inputs.count - 100, "the corpus holds both valid and invalid JSON")
     }
 }

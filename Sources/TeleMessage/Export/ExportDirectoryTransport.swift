@@ -87,10 +87,14 @@ public struct ExportDirectoryTransport: TeleMessageTransport {
             case .text(var bytes):
                 if state.line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
                 guard !Self.isBlank(bytes) else { continue }
-                let capturedAt = capturedAt(of: bytes)
+                let document = parse(bytes)
+                let capturedAt = document.flatMap { decoder.capturedAt(of: $0) }
                 if let capturedAt { state.placement = capturedAt }
                 if let placement = capturedAt ?? state.placement, !request.window.contains(placement) { continue }
-                records.append(TeleMessageRecord(json: bytes, position: position))
+                records.append(
+                    document.map { TeleMessageRecord(parsed: $0, position: position) }
+                        ?? TeleMessageRecord(json: bytes, position: position)
+                )
             }
         }
         state.offset = reader.offset
@@ -122,12 +126,14 @@ public struct ExportDirectoryTransport: TeleMessageTransport {
 
     // MARK: - Scanning
 
-    private func capturedAt(of bytes: [UInt8]) -> Date? {
+    private var decoder: ItemDecoder { ItemDecoder(configuration: decoderConfiguration) }
+
+    /// The parsed line, when it is UTF-8 JSON within the limits; `nil` leaves the reason to the decoder.
+    private func parse(_ bytes: [UInt8]) -> JSONDocument? {
         guard bytes.count <= decoderConfiguration.maximumRecordBytes,
-            ItemDecoder.firstInvalidUTF8Offset(bytes) == nil,
-            let document = try? JSONDocument(bytes: bytes, maximumDepth: decoderConfiguration.maximumDepth)
+            ItemDecoder.firstInvalidUTF8Offset(bytes) == nil
         else { return nil }
-        return ItemDecoder(configuration: decoderConfiguration).capturedAt(of: document)
+        return try? JSONDocument(bytes: bytes, maximumDepth: decoderConfiguration.maximumDepth)
     }
 
     /// The first readable `capturedAt` of the file: where bad lines at its start belong.
@@ -138,7 +144,9 @@ public struct ExportDirectoryTransport: TeleMessageTransport {
             maximumLineBytes: decoderConfiguration.maximumRecordBytes
         )
         while let line = try reader.next() {
-            if case .text(let bytes) = line, let date = capturedAt(of: bytes) { return date }
+            if case .text(let bytes) = line, let document = parse(bytes), let date = decoder.capturedAt(of: document) {
+                return date
+            }
         }
         return nil
     }

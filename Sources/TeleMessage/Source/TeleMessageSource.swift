@@ -54,7 +54,10 @@ public final class TeleMessageSource: MessageSource {
         var invalidRecords = page.invalidRecords
         items.reserveCapacity(page.records.count)
         for record in page.records {
-            switch decoder.decode(record.json, position: record.position) {
+            let outcome =
+                record.parsed.map { decoder.decode($0, position: record.position) }
+                ?? decoder.decode(record.json, position: record.position)
+            switch outcome {
             case .item(var item):
                 // A server that returns an item outside the window breaks the contract; that item belongs to
                 // another window, which will read it.

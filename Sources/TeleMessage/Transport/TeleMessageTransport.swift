@@ -40,11 +40,32 @@ public struct TeleMessageRecord: Sendable, Hashable {
     public var json: [UInt8]
     /// Where the record is, for reports: `items.jsonl line 17`, `page 3 item 12`.
     public var position: String
+    /// The parsed text, when a built-in transport already parsed it (the directory binding reads `capturedAt`
+    /// to select the window): saves parsing twice. Checked to be UTF-8 and within the decoder's limits.
+    let parsed: JSONDocument?
 
     /// Creates a record.
     public init(json: [UInt8], position: String) {
         self.json = json
         self.position = position
+        self.parsed = nil
+    }
+
+    init(parsed: JSONDocument, position: String) {
+        self.json = parsed.bytes
+        self.position = position
+        self.parsed = parsed
+    }
+
+    /// Whether two records have the same text and position.
+    public static func == (lhs: TeleMessageRecord, rhs: TeleMessageRecord) -> Bool {
+        lhs.json == rhs.json && lhs.position == rhs.position
+    }
+
+    /// Hashes the text and position.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(json)
+        hasher.combine(position)
     }
 }
 
