@@ -6,7 +6,7 @@ import WhatsAppArchiverTesting
 
 struct ExportDirectorySourceTests {
     func source(_ directory: String = Fixtures.exportDirectory) throws -> TeleMessageSource {
-        TeleMessageSource(transport: try ExportDirectoryTransport(directory: directory))
+        try TeleMessageSource(exportDirectory: directory)
     }
 
     @Test(arguments: [1, 2, 3, 7, 500])

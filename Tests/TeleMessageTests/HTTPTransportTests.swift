@@ -228,6 +228,24 @@ struct HTTPTransportTests {
         await source.close()
     }
 
+    @Test func anUnreachableSourceStopsTheRunWithTheCheckpointUnchanged() async throws {
+        let server = try FakeTeleMessageServer(faults: ["--fail-every", "1"])
+        defer { server.stop() }
+        let sink = RecordingSink()
+        let checkpoints = InMemoryCheckpointStore()
+        let connector = Connector(
+            source: TeleMessageSource(transport: try transport(server, attempts: 3)),
+            mapper: StaticMapper(),
+            converter: SummaryConverter(),
+            sink: sink,
+            checkpoints: checkpoints
+        )
+        let error = await #expect(throws: ArchiverError.self) { _ = try await connector.run(window: Fixtures.window) }
+        #expect(error?.code == .sourceUnavailable)
+        #expect(checkpoints.checkpoint == nil)
+        #expect(sink.messages.isEmpty)
+    }
+
     /// The connector over HTTP with faults on, then the same window again: nothing is added.
     @Test func connectorRunWithFaultsThenRerun() async throws {
         let server = try FakeTeleMessageServer(faults: [

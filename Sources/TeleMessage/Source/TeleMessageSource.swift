@@ -5,12 +5,12 @@ import WhatsAppArchiver
 ///
 /// ```swift
 /// // A saved export (the directory binding):
-/// let source = try TeleMessageSource(transport: ExportDirectoryTransport(directory: "export"))
-/// // A live account (the HTTP binding):
-/// let http = try HTTPTransport(
-///     configuration: .init(baseURL: URL(string: "https://archive.example.com")!),
+/// let saved = try TeleMessageSource(exportDirectory: "export")
+/// // A live account (the HTTP binding); the password is read from TELEMESSAGE_PASSWORD when signing in:
+/// let live = try TeleMessageSource(
+///     http: .init(baseURL: URL(string: "https://archive.example.com")!),
 ///     credentials: .environment(username: "ops@contoso.com"))
-/// let live = TeleMessageSource(transport: http)
+/// // Any other binding: TeleMessageSource(transport: myTransport)
 /// ```
 ///
 /// The source decodes every record with ``ItemDecoder``: an invalid record becomes an ``InvalidRecord`` with its
