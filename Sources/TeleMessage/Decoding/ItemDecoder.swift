@@ -22,8 +22,9 @@ public struct ItemDecoder: Sendable {
     public struct Configuration: Sendable {
         /// The deepest nesting of arrays and objects accepted in a record. Items need 4 levels.
         public var maximumDepth: Int = 64
-        /// The longest record accepted, in bytes.
-        public var maximumRecordBytes: Int = 16 << 20
+        /// The longest record accepted, in bytes. A WhatsApp text is at most 65,536 characters, so real records
+        /// stay far below this.
+        public var maximumRecordBytes: Int = 4 << 20
 
         /// Creates the default limits.
         public init() {}

@@ -175,7 +175,13 @@ public final class HTTPTransport: TeleMessageTransport {
     private func recordPage(_ bytes: [UInt8], pageNumber: Int, what: String) throws -> TeleMessageRecordPage {
         let document: JSONDocument
         do {
-            document = try JSONDocument(bytes: bytes, maximumDepth: configuration.decoder.maximumDepth + 2)
+            // Tokens for the page, its members and each item, not for the items' contents: each item is parsed
+            // again on its own, within the decoder's limits, so the page costs little more than its bytes.
+            document = try JSONDocument(
+                bytes: bytes,
+                maximumDepth: configuration.decoder.maximumDepth + 2,
+                recordingDepth: 2
+            )
         } catch {
             throw TransientFailure("\(what) is not valid JSON (\(error))")
         }

@@ -5,11 +5,11 @@ struct JSONDocument {
     /// The tokens of the text.
     let tape: JSONTape
 
-    /// Parses `bytes`.
-    init(bytes: [UInt8], maximumDepth: Int) throws(JSONTape.SyntaxError) {
+    /// Parses `bytes`, with tokens for values down to `recordingDepth` (see ``JSONTape``).
+    init(bytes: [UInt8], maximumDepth: Int, recordingDepth: Int = .max) throws(JSONTape.SyntaxError) {
         self.bytes = bytes
         self.tape = try bytes.withUnsafeBufferPointer { buffer throws(JSONTape.SyntaxError) in
-            try JSONTape(parsing: buffer, maximumDepth: maximumDepth)
+            try JSONTape(parsing: buffer, maximumDepth: maximumDepth, recordingDepth: recordingDepth)
         }
     }
 

@@ -11,17 +11,44 @@ struct JSONTape {
     }
 
     /// One value. Containers are followed by their members (for an object: key, value, key, value, ...).
+    ///
+    /// Positions are stored in 32 bits, so that a token takes 20 bytes: hostile input made of tiny values cannot
+    /// make the tape much larger than the text.
     struct Token {
         var kind: Kind
         /// For a string: whether it contains a backslash escape.
         var hasEscapes: Bool
-        /// The value's bytes; for a string, the bytes between the quotes.
-        var start: Int
-        var end: Int
+        private var storedStart: Int32
+        private var storedEnd: Int32
+        private var storedNext: Int32
+        private var storedCount: Int32
+
+        init(kind: Kind, hasEscapes: Bool, start: Int, end: Int, next: Int, count: Int) {
+            self.kind = kind
+            self.hasEscapes = hasEscapes
+            self.storedStart = Int32(truncatingIfNeeded: start)
+            self.storedEnd = Int32(truncatingIfNeeded: end)
+            self.storedNext = Int32(truncatingIfNeeded: next)
+            self.storedCount = Int32(truncatingIfNeeded: count)
+        }
+
+        /// The value's first byte; for a string, the first byte after the opening quote.
+        var start: Int { Int(storedStart) }
+        /// The byte after the value; for a string, the closing quote.
+        var end: Int {
+            get { Int(storedEnd) }
+            set { storedEnd = Int32(truncatingIfNeeded: newValue) }
+        }
         /// The index of the first token after this value and everything inside it.
-        var next: Int
+        var next: Int {
+            get { Int(storedNext) }
+            set { storedNext = Int32(truncatingIfNeeded: newValue) }
+        }
         /// For a container: the number of elements, or of members for an object.
-        var count: Int
+        var count: Int {
+            get { Int(storedCount) }
+            set { storedCount = Int32(truncatingIfNeeded: newValue) }
+        }
     }
 
     /// Why a text is not JSON, and at which byte.
@@ -34,9 +61,19 @@ struct JSONTape {
     private(set) var tokens: [Token] = []
 
     /// Parses `bytes` as one JSON value with optional surrounding whitespace.
-    init(parsing bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) throws(SyntaxError) {
-        var parser = Parser(bytes: bytes, maximumDepth: maximumDepth)
-        tokens.reserveCapacity(max(16, bytes.count / 12))
+    ///
+    /// - Parameter recordingDepth: Values nested deeper than this are checked but get no tokens: a page of items
+    ///   needs tokens for the items, not for their contents, which are parsed one item at a time.
+    init(
+        parsing bytes: UnsafeBufferPointer<UInt8>,
+        maximumDepth: Int,
+        recordingDepth: Int = .max
+    ) throws(SyntaxError) {
+        guard bytes.count < Int(Int32.max) else {
+            throw SyntaxError(offset: 0, reason: "the text is longer than 2 GiB")
+        }
+        var parser = Parser(bytes: bytes, maximumDepth: maximumDepth, recordingDepth: recordingDepth)
+        tokens.reserveCapacity(recordingDepth == .max ? max(16, bytes.count / 16) : 16)
         parser.skipWhitespace()
         try parser.parseValue(into: &tokens, depth: 0)
         parser.skipWhitespace()
@@ -52,11 +89,18 @@ extension JSONTape {
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         let maximumDepth: Int
+        let recordingDepth: Int
         var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, recordingDepth: Int) {
             self.bytes = bytes
             self.maximumDepth = maximumDepth
+            self.recordingDepth = recordingDepth
+        }
+
+        /// Appends `token` when values at `depth` get tokens.
+        func record(_ token: Token, into tokens: inout [Token], depth: Int) {
+            if depth <= recordingDepth { tokens.append(token) }
         }
 
         mutating func skipWhitespace() {
@@ -77,11 +121,11 @@ extension JSONTape {
             switch bytes[index] {
             case UInt8(ascii: "{"): try parseContainer(into: &tokens, depth: depth, isObject: true)
             case UInt8(ascii: "["): try parseContainer(into: &tokens, depth: depth, isObject: false)
-            case UInt8(ascii: "\""): try parseString(into: &tokens)
-            case UInt8(ascii: "t"): try parseLiteral("true", .boolTrue, into: &tokens)
-            case UInt8(ascii: "f"): try parseLiteral("false", .boolFalse, into: &tokens)
-            case UInt8(ascii: "n"): try parseLiteral("null", .null, into: &tokens)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber(into: &tokens)
+            case UInt8(ascii: "\""): try parseString(into: &tokens, depth: depth)
+            case UInt8(ascii: "t"): try parseLiteral("true", .boolTrue, into: &tokens, depth: depth)
+            case UInt8(ascii: "f"): try parseLiteral("false", .boolFalse, into: &tokens, depth: depth)
+            case UInt8(ascii: "n"): try parseLiteral("null", .null, into: &tokens, depth: depth)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber(into: &tokens, depth: depth)
             default: throw error("unexpected character")
             }
         }
@@ -91,8 +135,18 @@ extension JSONTape {
             let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
             let tokenIndex = tokens.count
             let start = index
-            tokens.append(
-                Token(kind: isObject ? .object : .array, hasEscapes: false, start: start, end: start, next: 0, count: 0)
+            let recorded = depth <= recordingDepth
+            record(
+                Token(
+                    kind: isObject ? .object : .array,
+                    hasEscapes: false,
+                    start: start,
+                    end: start,
+                    next: 0,
+                    count: 0
+                ),
+                into: &tokens,
+                depth: depth
             )
             index += 1
             skipWhitespace()
@@ -105,7 +159,7 @@ extension JSONTape {
                         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                             throw error("expected a quoted member name")
                         }
-                        try parseString(into: &tokens)
+                        try parseString(into: &tokens, depth: depth + 1)
                         skipWhitespace()
                         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                             throw error("expected \":\" after a member name")
@@ -129,12 +183,13 @@ extension JSONTape {
                     break
                 }
             }
+            guard recorded else { return }
             tokens[tokenIndex].end = index
             tokens[tokenIndex].next = tokens.count
             tokens[tokenIndex].count = count
         }
 
-        mutating func parseString(into tokens: inout [Token]) throws(SyntaxError) {
+        mutating func parseString(into tokens: inout [Token], depth: Int) throws(SyntaxError) {
             index += 1
             let start = index
             var hasEscapes = false
@@ -166,8 +221,17 @@ extension JSONTape {
                     index += 1
                 }
             }
-            tokens.append(
-                Token(kind: .string, hasEscapes: hasEscapes, start: start, end: index, next: tokens.count + 1, count: 0)
+            record(
+                Token(
+                    kind: .string,
+                    hasEscapes: hasEscapes,
+                    start: start,
+                    end: index,
+                    next: tokens.count + 1,
+                    count: 0
+                ),
+                into: &tokens,
+                depth: depth
             )
             index += 1
         }
@@ -175,7 +239,8 @@ extension JSONTape {
         mutating func parseLiteral(
             _ literal: StaticString,
             _ kind: Kind,
-            into tokens: inout [Token]
+            into tokens: inout [Token],
+            depth: Int
         ) throws(SyntaxError) {
             let length = literal.utf8CodeUnitCount
             guard index + length <= bytes.count else { throw error("unexpected character") }
@@ -183,7 +248,7 @@ extension JSONTape {
                 (0..<length).allSatisfy { bytes[index + $0] == expected[$0] }
             }
             guard matches else { throw error("unexpected character") }
-            tokens.append(
+            record(
                 Token(
                     kind: kind,
                     hasEscapes: false,
@@ -191,12 +256,14 @@ extension JSONTape {
                     end: index + length,
                     next: tokens.count + 1,
                     count: 0
-                )
+                ),
+                into: &tokens,
+                depth: depth
             )
             index += length
         }
 
-        mutating func parseNumber(into tokens: inout [Token]) throws(SyntaxError) {
+        mutating func parseNumber(into tokens: inout [Token], depth: Int) throws(SyntaxError) {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
@@ -218,8 +285,10 @@ extension JSONTape {
                 guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
                 skipDigits()
             }
-            tokens.append(
-                Token(kind: .number, hasEscapes: false, start: start, end: index, next: tokens.count + 1, count: 0)
+            record(
+                Token(kind: .number, hasEscapes: false, start: start, end: index, next: tokens.count + 1, count: 0),
+                into: &tokens,
+                depth: depth
             )
         }
 
