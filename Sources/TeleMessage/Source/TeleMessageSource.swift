@@ -1,0 +1,96 @@
+import Synchronization
+import WhatsAppArchiver
+
+/// The TeleMessage source: reads WhatsApp items captured by TeleMessage, over any ``TeleMessageTransport``.
+///
+/// ```swift
+/// // A saved export (the directory binding):
+/// let saved = try TeleMessageSource(exportDirectory: "export")
+/// // A live account (the HTTP binding); the password is read from TELEMESSAGE_PASSWORD when signing in:
+/// let live = try TeleMessageSource(
+///     http: .init(baseURL: URL(string: "https://archive.example.com")!),
+///     credentials: .environment(username: "ops@contoso.com"))
+/// // Any other binding: TeleMessageSource(transport: myTransport)
+/// ```
+///
+/// The source decodes every record with ``ItemDecoder``: an invalid record becomes an ``InvalidRecord`` with its
+/// position and reason and the page goes on. An `id` seen before in the same run is collapsed into its first
+/// occurrence. Each attachment's content fetches the bytes once, on first open, verifies the declared size and
+/// SHA-256, and serves every later open (one per mailbox) from the same file. A missing attachment opens as
+/// ``ArchiverError/Code/attachmentMissing`` and a corrupt one as ``ArchiverError/Code/attachmentIntegrity``, so the
+/// delivery is partial rather than failed. Temporary files are deleted when the next page is fetched and when the
+/// run ends.
+public final class TeleMessageSource: MessageSource {
+    /// How the source decodes records.
+    public struct Configuration: Sendable {
+        /// Limits for hostile records.
+        public var decoder = ItemDecoder.Configuration()
+
+        /// Creates the default configuration.
+        public init() {}
+    }
+
+    /// Where the bytes come from.
+    public let transport: any TeleMessageTransport
+    private let decoder: ItemDecoder
+    private let attachments: AttachmentCache
+    private let seenItemIDs = Mutex(Set<String>())
+
+    /// Creates a source over `transport`.
+    public init(transport: any TeleMessageTransport, configuration: Configuration = Configuration()) {
+        self.transport = transport
+        self.decoder = ItemDecoder(configuration: configuration.decoder)
+        self.attachments = AttachmentCache(transport: transport)
+    }
+
+    /// Fetches, decodes and returns the next page of the window.
+    public func fetchPage(_ request: PageRequest) async throws -> SourcePage {
+        await attachments.discardAll()
+        if request.cursor == nil {
+            seenItemIDs.withLock { $0.removeAll() }
+        }
+        let page = try await transport.fetchRecords(request)
+        var items: [Item] = []
+        var invalidRecords = page.invalidRecords
+        items.reserveCapacity(page.records.count)
+        for record in page.records {
+            let outcome =
+                record.parsed.map { decoder.decode($0, position: record.position) }
+                ?? decoder.decode(record.json, position: record.position)
+            switch outcome {
+            case .item(var item):
+                // A server that returns an item outside the window breaks the contract; that item belongs to
+                // another window, which will read it.
+                guard request.window.contains(item.capturedAt), isFirstOccurrence(item.id) else { continue }
+                for index in item.attachments.indices {
+                    item.attachments[index].content = content(for: item.attachments[index])
+                }
+                items.append(item)
+            case .invalid(let invalid):
+                if let id = invalid.itemID, !isFirstOccurrence(id) { continue }
+                invalidRecords.append(invalid)
+            }
+        }
+        return SourcePage(items: items, invalidRecords: invalidRecords, nextCursor: page.nextCursor)
+    }
+
+    /// Deletes temporary attachment files, forgets the ids seen in the run, and closes the transport.
+    public func close() async {
+        await attachments.discardAll()
+        seenItemIDs.withLock { $0.removeAll() }
+        await transport.close()
+    }
+
+    private func isFirstOccurrence(_ id: String) -> Bool {
+        seenItemIDs.withLock { $0.insert(id).inserted }
+    }
+
+    private func content(for attachment: Attachment) -> AttachmentContent {
+        let key = AttachmentCache.Key(id: attachment.id, size: attachment.size, sha256: attachment.sha256)
+        let cache = attachments
+        return AttachmentContent {
+            let path = try await cache.path(for: key)
+            return try FileAttachmentReader(path: path)
+        }
+    }
+}
