@@ -1,1 +1,167 @@
-// To be written with the Maildir issue.
+// Messages per second the Maildir sink delivers durably, against the same loop committing (syncing) every message
+// on its own, and against the file system's raw create-write-rename rate, all measured in the same run:
+//
+//   swift run -c release --package-path Benchmarks MaildirBenchmark --root DIR [--messages N] [--each M]
+//       [--batch B] [--mailboxes K] [--size BYTES]
+//
+// DIR is a scratch directory on the file system to measure (/dev/shm for memory, a directory on the disk
+// otherwise); everything the benchmark writes there is removed at the end.
+import Foundation
+import WhatsAppArchiver
+import WhatsAppArchiverTesting
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Options {
+    var root = ""
+    var messages = 20_000
+    var each = 1_000
+    var batch = 1_000
+    var mailboxes = 10
+    var size = 4_096
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch flag {
+            case "--root": root = value
+            case "--messages": messages = Int(value) ?? messages
+            case "--each": each = Int(value) ?? each
+            case "--batch": batch = Int(value) ?? batch
+            case "--mailboxes": mailboxes = Int(value) ?? mailboxes
+            case "--size": size = Int(value) ?? size
+            default:
+                print("unknown option \(flag)")
+                exit(2)
+            }
+        }
+        if root.isEmpty {
+            print("usage: MaildirBenchmark --root DIR [--messages N] [--each M] [--batch B] [--mailboxes K] [--size N]")
+            exit(2)
+        }
+    }
+}
+
+/// A message of about `size` bytes with CRLF lines of 76 characters, as a converter would produce.
+func messageBytes(number: Int, size: Int) -> [UInt8] {
+    var text = "From: Alice <alice@contoso.com>\r\nTo: Bob <bob@contoso.com>\r\nSubject: Benchmark \(number)\r\n"
+    text += "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench.\(number)@archiver.invalid>\r\n\r\n"
+    let line = String(repeating: "x", count: 74) + "\r\n"
+    while text.utf8.count + line.utf8.count <= size { text += line }
+    return Array(text.utf8)
+}
+
+func delivery(number: Int, options: Options) -> Delivery {
+    let mailbox = MailboxAddress("user\(number % options.mailboxes)@contoso.com")!
+    let id = "bench.\(number)@archiver.invalid"
+    let message = EmailMessage(
+        messageID: id,
+        date: SampleItems.baseDate.addingTimeInterval(Double(number)),
+        body: EmailBody(bytes: messageBytes(number: number, size: options.size))
+    )
+    return Delivery(mailbox: mailbox, folder: "WhatsApp Archiver", message: message, item: SampleItems.message(id: id))
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// Delivers `count` messages through a fresh sink, committing every `batch`; returns the elapsed seconds and the
+/// rate of the first and last tenth of the run.
+func runSink(directory: String, count: Int, batch: Int, options: Options) async throws -> (Double, Double, Double) {
+    let sink = try MaildirSink(root: directory)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let tenth = max(count / 10, 1)
+    var tenthStart = start
+    var firstTenth = 0.0
+    var lastTenth = 0.0
+    for number in 0..<count {
+        let result = try await sink.deliver(delivery(number: number, options: options))
+        precondition(result.status == .delivered)
+        if (number + 1) % batch == 0 || number + 1 == count { _ = try await sink.commit() }
+        if (number + 1) % tenth == 0 {
+            let now = clock.now
+            let rate = Double(tenth) / seconds(now - tenthStart)
+            if number + 1 == tenth { firstTenth = rate }
+            lastTenth = rate
+            tenthStart = now
+        }
+    }
+    let elapsed = seconds(clock.now - start)
+    sink.close()
+    return (elapsed, firstTenth, lastTenth)
+}
+
+/// The file system's own rate: create a file in tmp/, write the message, close, rename into new/; with `sync`,
+/// also fsync the file and the directory for every message.
+func runRaw(directory: String, count: Int, sync: Bool, options: Options) throws -> Double {
+    try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: directory + "/new", withIntermediateDirectories: true)
+    let newDirectory = open(directory + "/new", O_RDONLY | O_DIRECTORY)
+    defer { close(newDirectory) }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for number in 0..<count {
+        let bytes = messageBytes(number: number, size: options.size)
+        let temporary = directory + "/tmp/\(number)"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        precondition(descriptor >= 0, "open failed: \(errno)")
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        precondition(written == bytes.count)
+        if sync { precondition(fsync(descriptor) == 0) }
+        close(descriptor)
+        precondition(rename(temporary, directory + "/new/\(number)") == 0)
+        if sync { precondition(fsync(newDirectory) == 0) }
+    }
+    return seconds(clock.now - start)
+}
+
+func peakMemoryMegabytes() -> Double {
+    var usage = rusage()
+    #if canImport(Darwin)
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / 1_048_576
+    #else
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
+    #endif
+}
+
+let options = Options(CommandLine.arguments)
+let scratch = options.root + "/maildir-benchmark-\(getpid())"
+try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: scratch) }
+
+print("Maildir benchmark in \(options.root): \(options.size)-byte messages over \(options.mailboxes) mailboxes")
+func report(_ label: String, _ count: Int, _ elapsed: Double, _ extra: String = "") {
+    let rate = Double(count) / elapsed
+    let padded = label.padding(toLength: 44, withPad: " ", startingAt: 0)
+    let figures = String(format: "%7d msgs %8.3f s %10.0f msg/s", count, elapsed, rate)
+    print("\(padded) \(figures) \(extra)")
+}
+
+let raw = try runRaw(directory: scratch + "/raw", count: options.messages, sync: false, options: options)
+report("raw create-write-rename, no sync", options.messages, raw)
+let rawSynced = try runRaw(directory: scratch + "/raw-sync", count: options.each, sync: true, options: options)
+report("raw create-write-fsync-rename-fsync(dir)", options.each, rawSynced)
+let batched = try await runSink(
+    directory: scratch + "/batched",
+    count: options.messages,
+    batch: options.batch,
+    options: options
+)
+report(
+    "MaildirSink, commit every \(options.batch)",
+    options.messages,
+    batched.0,
+    String(format: "(first tenth %.0f msg/s, last tenth %.0f msg/s)", batched.1, batched.2)
+)
+let each = try await runSink(directory: scratch + "/each", count: options.each, batch: 1, options: options)
+report("MaildirSink, commit every message", options.each, each.0)
+print(String(format: "peak memory %.1f MB", peakMemoryMegabytes()))

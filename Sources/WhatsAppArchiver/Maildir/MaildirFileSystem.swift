@@ -90,12 +90,10 @@ package enum MaildirFileSystem {
     }
 
     /// Sets a file's modification time, which Maildir readers take as the message's arrival time (IMAP
-    /// `INTERNALDATE`); the access time is left alone.
+    /// `INTERNALDATE`). The access time is set to now: tools that clean `tmp/` (Dovecot removes files there that
+    /// have not been accessed for 36 hours) must not take a file waiting for its commit as abandoned.
     package static func setModificationTime(_ descriptor: Int32, to date: Date, path: String) throws {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        let nanoseconds = Int((date.timeIntervalSince1970 - seconds) * 1_000_000_000)
-        let time = timespec(tv_sec: Int(seconds), tv_nsec: min(max(nanoseconds, 0), 999_999_999))
-        var times = [time, time]
+        var times = [timespec(Date()), timespec(date)]
         guard futimens(descriptor, &times) == 0 else {
             throw POSIXFiles.failure("set the modification time of", path, errno)
         }
@@ -152,7 +150,10 @@ package enum MaildirFileSystem {
             }
             try withUnsafePointer(to: &entry.pointee.d_name) { tuple in
                 try tuple.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    let name = UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))
+                    let name = UnsafeBufferPointer(
+                        start: $0,
+                        count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+                    )
                     if name.count == 1 && name[0] == UInt8(ascii: ".") { return }
                     if name.count == 2 && name[0] == UInt8(ascii: ".") && name[1] == UInt8(ascii: ".") { return }
                     try body(name)
@@ -226,6 +227,14 @@ package enum MaildirFileSystem {
             index += 1
         }
         return false
+    }
+}
+
+extension timespec {
+    fileprivate init(_ date: Date) {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let nanoseconds = Int((date.timeIntervalSince1970 - seconds) * 1_000_000_000)
+        self.init(tv_sec: Int(seconds), tv_nsec: min(max(nanoseconds, 0), 999_999_999))
     }
 }
 

@@ -115,8 +115,9 @@ public final class MaildirSink: MailboxSink, Sendable {
         let digest = MessageIDDigest(messageID: delivery.message.messageID)
         let reserved = try state.withLock { state -> MaildirFolderDirectories? in
             let directories = try self.directories(for: key, in: &state)
-            guard state.folders[key]?.contains(digest) == false else { return nil }
-            state.folders[key]?.pending.insert(digest)
+            // directories(for:in:) indexed the folder on its first use.
+            guard !state.folders[key]!.contains(digest) else { return nil }
+            state.folders[key]!.pending.insert(digest)
             return directories
         }
         guard let directories = reserved else { return .duplicate }
@@ -344,12 +345,14 @@ public final class MaildirSink: MailboxSink, Sendable {
             let (descriptor, created) = try openDirectory(name, in: parent, path: path)
             var createdInside = false
             for subdirectory in ["cur", "new", "tmp"] {
-                createdInside = try openDirectory(subdirectory, in: descriptor, path: path + "/" + subdirectory).1
+                createdInside =
+                    try openDirectory(subdirectory, in: descriptor, path: path + "/" + subdirectory).1
                     || createdInside
             }
             if isFolder {
                 let marker = path + "/maildirfolder"
-                createdInside = try MaildirFileSystem.createEmptyFile("maildirfolder", in: descriptor, path: marker)
+                createdInside =
+                    try MaildirFileSystem.createEmptyFile("maildirfolder", in: descriptor, path: marker)
                     || createdInside
             }
             if createdInside { try MaildirFileSystem.sync(descriptor, path: path) }

@@ -77,5 +77,6 @@ import WhatsAppArchiverTesting
 }
 
 extension MaildirSink.FaultPoint: CustomTestStringConvertible {
+    /// The fault point as written in Swift, for test names.
     public var testDescription: String { "\(self)" }
 }

@@ -22,7 +22,9 @@ struct MaildirDovecotInteropTests {
         let plain = MaildirFixtures.messageBytes(id: "plain@archiver.invalid", body: "The zanzibar shipment left.")
         let subject = "=?UTF-8?B?" + Data("Grüße aus Köln".utf8).base64EncodedString() + "?="
         let accented = MaildirFixtures.messageBytes(id: "utf8@archiver.invalid", subject: subject, body: "Bis bald")
-        let encoded = Data(attachment).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(attachment).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         let multipart = Array(
             ("From: Alice <alice@contoso.com>\r\nTo: Bob <bob@contoso.com>\r\nSubject: Photo\r\n"
                 + "Date: Mon, 23 Nov 2026 10:02:00 +0000\r\nMessage-ID: <attachment@archiver.invalid>\r\n"
@@ -40,7 +42,10 @@ struct MaildirDovecotInteropTests {
     }
 
     @Test func dovecotListsSearchesAndServesTheMessagesByteForByte() async throws {
-        try #require(DovecotIMAP.isAvailable, "CI is set: install dovecot-imapd (.ci/checks/dovecot.sh) and run as root")
+        try #require(
+            DovecotIMAP.isAvailable,
+            "CI is set: install dovecot-imapd (.ci/checks/dovecot.sh) and run as root"
+        )
         let scratch = try ScratchDirectory()
         let sink = try MaildirSink(root: scratch.root)
         for message in Self.messages {
@@ -80,7 +85,11 @@ struct MaildirDovecotInteropTests {
             sequenceOf[original.id] = sequence
             #expect(Self.lineFeedsOnly(body) == Self.lineFeedsOnly(original.bytes), "message \(original.id)")
             #expect(body == original.bytes, "Dovecot serves CRLF line endings")
-            #expect(text.contains("* \(sequence) FETCH (INTERNALDATE \"\(Self.imapDate(original.date))\" RFC822.SIZE \(original.bytes.count) "))
+            #expect(
+                text.contains(
+                    "* \(sequence) FETCH (INTERNALDATE \"\(Self.imapDate(original.date))\" RFC822.SIZE \(original.bytes.count) "
+                )
+            )
         }
         #expect(text.contains("* SEARCH \(sequenceOf["plain@archiver.invalid"] ?? -1)\r\n"))
         #expect(text.contains("* SEARCH \(sequenceOf["utf8@archiver.invalid"] ?? -1)\r\n"))

@@ -18,7 +18,9 @@ import WhatsAppArchiver
         #expect(ModifiedUTF7.encode(name) == encoded)
     }
 
-    @Test(arguments: ["Archive.2026", "a/b", "", " leading", "trailing ", "tab\there", "~home", String(repeating: "é", count: 100)])
+    @Test(arguments: [
+        "Archive.2026", "a/b", "", " leading", "trailing ", "tab\there", "~home", String(repeating: "é", count: 100),
+    ])
     func rejectsFolderNamesThatCannotBeMaildirFolders(name: String) {
         #expect(MaildirFolderName.problem(with: name) != nil)
         #expect(throws: ArchiverError.self) { try MaildirFolderName.directoryName(for: name) }

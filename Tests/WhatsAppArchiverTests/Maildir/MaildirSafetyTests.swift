@@ -27,7 +27,10 @@ import Darwin
         let parent = (linkPath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         for subdirectory in ["cur", "new", "tmp"] where plant == .newDirectory || plant == .temporaryDirectory {
-            try FileManager.default.createDirectory(atPath: parent + "/" + subdirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: parent + "/" + subdirectory,
+                withIntermediateDirectories: true
+            )
         }
         if plant == .newDirectory { try FileManager.default.removeItem(atPath: parent + "/new") }
         if plant == .temporaryDirectory { try FileManager.default.removeItem(atPath: parent + "/tmp") }
@@ -49,7 +52,10 @@ import Darwin
         let scratch = try ScratchDirectory()
         let outside = scratch.path + "/victim"
         #expect(FileManager.default.createFile(atPath: outside, contents: Data("precious\n".utf8)))
-        try FileManager.default.createDirectory(atPath: scratch.root + "/alice@contoso.com", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: scratch.root + "/alice@contoso.com",
+            withIntermediateDirectories: true
+        )
         #expect(symlink(outside, scratch.root + "/alice@contoso.com/subscriptions") == 0)
         let sink = try MaildirSink(root: scratch.root)
         await #expect(throws: ArchiverError.self) {

@@ -37,7 +37,10 @@ import Darwin
         #expect(MaildirFixtures.names(mailbox) == ["cur", "new", "subscriptions", "tmp"])
         #expect(MaildirFixtures.names(folder) == ["cur", "maildirfolder", "new", "tmp"])
         #expect(MaildirFixtures.contents(folder + "/maildirfolder").isEmpty)
-        #expect(String(decoding: MaildirFixtures.contents(mailbox + "/subscriptions"), as: UTF8.self) == "WhatsApp Archiver\n")
+        #expect(
+            String(decoding: MaildirFixtures.contents(mailbox + "/subscriptions"), as: UTF8.self)
+                == "WhatsApp Archiver\n"
+        )
         #expect(MaildirFixtures.names(folder + "/new").count == 1)
         #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
         #expect(MaildirFixtures.names(folder + "/cur").isEmpty)
@@ -48,7 +51,9 @@ import Darwin
         let sink = try MaildirSink(root: scratch.root)
         let date = Date(timeIntervalSince1970: 1_795_430_096.25)
         let bytes = MaildirFixtures.messageBytes(id: "bytes@archiver.invalid", body: "line one\r\nline two\rbare CR")
-        let result = try await sink.deliver(MaildirFixtures.delivery(id: "bytes@archiver.invalid", date: date, bytes: bytes))
+        let result = try await sink.deliver(
+            MaildirFixtures.delivery(id: "bytes@archiver.invalid", date: date, bytes: bytes)
+        )
         #expect(result == .delivered(byteCount: Int64(bytes.count)))
         #expect(try await sink.commit().deliveries == 1)
 
@@ -107,8 +112,15 @@ import Darwin
         // Dovecot-style names, a folded Message-ID header, LF line endings, and an unrelated message.
         let foreign = "Subject: copied\nmessage-id:\n <Foreign.ID@example.com>\n\nbody\n"
         let unrelated = "Subject: nothing\nMessage-ID: <unrelated@example.com>\n\nbody\n"
-        #expect(FileManager.default.createFile(atPath: folder + "/cur/1700000000.M1P2.host,S=50:2,S", contents: Data(foreign.utf8)))
-        #expect(FileManager.default.createFile(atPath: folder + "/new/1700000001.M3P4.host", contents: Data(unrelated.utf8)))
+        #expect(
+            FileManager.default.createFile(
+                atPath: folder + "/cur/1700000000.M1P2.host,S=50:2,S",
+                contents: Data(foreign.utf8)
+            )
+        )
+        #expect(
+            FileManager.default.createFile(atPath: folder + "/new/1700000001.M3P4.host", contents: Data(unrelated.utf8))
+        )
 
         let sink = try MaildirSink(root: scratch.root)
         #expect(try await sink.deliver(MaildirFixtures.delivery(id: "Foreign.ID@example.com")) == .duplicate)
@@ -129,7 +141,9 @@ import Darwin
         #expect(try await sink.commit().deliveries == 4)
         #expect(MaildirFixtures.names(scratch.root + "/alice@contoso.com/new").count == 1)
         #expect(MaildirFixtures.names(scratch.root + "/alice@contoso.com/.Other/new").count == 1)
-        #expect(MaildirFixtures.names(MaildirFixtures.folderPath(scratch.root, MaildirFixtures.bob) + "/new").count == 1)
+        #expect(
+            MaildirFixtures.names(MaildirFixtures.folderPath(scratch.root, MaildirFixtures.bob) + "/new").count == 1
+        )
         let subscriptions = MaildirFixtures.contents(scratch.root + "/alice@contoso.com/subscriptions")
         #expect(String(decoding: subscriptions, as: UTF8.self) == "WhatsApp Archiver\nOther\n")
     }

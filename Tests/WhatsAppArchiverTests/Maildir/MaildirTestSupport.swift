@@ -58,7 +58,11 @@ enum MaildirFixtures {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    static func folderPath(_ root: String, _ mailbox: MailboxAddress = alice, folder: String = ".WhatsApp Archiver")
+    static func folderPath(
+        _ root: String,
+        _ mailbox: MailboxAddress = alice,
+        folder: String = ".WhatsApp Archiver"
+    )
         -> String
     {
         root + "/" + mailbox.rawValue + "/" + folder
