@@ -2,7 +2,7 @@
 // on its own, and against the file system's raw create-write-rename rate, all measured in the same run:
 //
 //   swift run -c release --package-path Benchmarks MaildirBenchmark --root DIR [--messages N] [--each M]
-//       [--batch B] [--mailboxes K] [--size BYTES]
+//       [--batch B] [--mailboxes K] [--size BYTES] [--rounds R]
 //
 // DIR is a scratch directory on the file system to measure (/dev/shm for memory, a directory on the disk
 // otherwise); everything the benchmark writes there is removed at the end.
@@ -23,6 +23,7 @@ struct Options {
     var batch = 1_000
     var mailboxes = 10
     var size = 4_096
+    var rounds = 3
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -35,6 +36,7 @@ struct Options {
             case "--batch": batch = Int(value) ?? batch
             case "--mailboxes": mailboxes = Int(value) ?? mailboxes
             case "--size": size = Int(value) ?? size
+            case "--rounds": rounds = max(Int(value) ?? rounds, 1)
             default:
                 print("unknown option \(flag)")
                 exit(2)
@@ -73,8 +75,16 @@ func seconds(_ duration: Duration) -> Double {
 
 /// Delivers `count` messages through a fresh sink, committing every `batch`; returns the elapsed seconds and the
 /// rate of the first and last tenth of the run.
-func runSink(directory: String, count: Int, batch: Int, options: Options) async throws -> (Double, Double, Double) {
-    let sink = try MaildirSink(root: directory)
+func runSink(
+    directory: String,
+    count: Int,
+    batch: Int,
+    syncfs: Bool = false,
+    options: Options
+) async throws -> (Double, Double, Double) {
+    var configuration = MaildirSink.Configuration(root: directory)
+    configuration.syncsWholeFileSystem = syncfs
+    let sink = try MaildirSink(configuration: configuration)
     let clock = ContinuousClock()
     let start = clock.now
     let tenth = max(count / 10, 1)
@@ -138,30 +148,63 @@ let scratch = options.root + "/maildir-benchmark-\(getpid())"
 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-print("Maildir benchmark in \(options.root): \(options.size)-byte messages over \(options.mailboxes) mailboxes")
-func report(_ label: String, _ count: Int, _ elapsed: Double, _ extra: String = "") {
-    let rate = Double(count) / elapsed
-    let padded = label.padding(toLength: 44, withPad: " ", startingAt: 0)
-    let figures = String(format: "%7d msgs %8.3f s %10.0f msg/s", count, elapsed, rate)
-    print("\(padded) \(figures) \(extra)")
+print(
+    "Maildir benchmark in \(options.root): \(options.size)-byte messages over \(options.mailboxes) mailboxes, "
+        + "\(options.rounds) rounds (median, min-max msg/s)"
+)
+
+/// The rates of each phase over the rounds; the phases are interleaved round by round so that a burst of load from
+/// elsewhere on the machine affects them alike.
+struct Results {
+    var rates: [String: [Double]] = [:]
+    var order: [String] = []
+
+    mutating func record(_ label: String, _ count: Int, _ elapsed: Double) {
+        if rates[label] == nil { order.append(label) }
+        rates[label, default: []].append(Double(count) / elapsed)
+    }
+}
+var results = Results()
+var scaling: [String] = []
+
+for round in 0..<options.rounds {
+    let directory = scratch + "/round\(round)"
+    // Each phase starts with no dirty data left over from the one before, which would otherwise be written back
+    // (and paid for) inside the next phase's syncs.
+    sync()
+    let raw = try runRaw(directory: directory + "/raw", count: options.messages, sync: false, options: options)
+    results.record("raw create-write-rename, no sync (\(options.messages))", options.messages, raw)
+    sync()
+    let rawSynced = try runRaw(directory: directory + "/raw-sync", count: options.each, sync: true, options: options)
+    results.record("raw create-write-fsync-rename-fsync dir (\(options.each))", options.each, rawSynced)
+    sync()
+    let batched = try await runSink(
+        directory: directory + "/batched",
+        count: options.messages,
+        batch: options.batch,
+        options: options
+    )
+    results.record("MaildirSink, commit every \(options.batch) (\(options.messages))", options.messages, batched.0)
+    scaling.append(String(format: "first tenth %.0f, last tenth %.0f msg/s", batched.1, batched.2))
+    sync()
+    let whole = try await runSink(
+        directory: directory + "/syncfs",
+        count: options.messages,
+        batch: options.batch,
+        syncfs: true,
+        options: options
+    )
+    results.record("MaildirSink, syncfs every \(options.batch) (\(options.messages))", options.messages, whole.0)
+    sync()
+    let each = try await runSink(directory: directory + "/each", count: options.each, batch: 1, options: options)
+    results.record("MaildirSink, commit every message (\(options.each))", options.each, each.0)
+    try? FileManager.default.removeItem(atPath: directory)
 }
 
-let raw = try runRaw(directory: scratch + "/raw", count: options.messages, sync: false, options: options)
-report("raw create-write-rename, no sync", options.messages, raw)
-let rawSynced = try runRaw(directory: scratch + "/raw-sync", count: options.each, sync: true, options: options)
-report("raw create-write-fsync-rename-fsync(dir)", options.each, rawSynced)
-let batched = try await runSink(
-    directory: scratch + "/batched",
-    count: options.messages,
-    batch: options.batch,
-    options: options
-)
-report(
-    "MaildirSink, commit every \(options.batch)",
-    options.messages,
-    batched.0,
-    String(format: "(first tenth %.0f msg/s, last tenth %.0f msg/s)", batched.1, batched.2)
-)
-let each = try await runSink(directory: scratch + "/each", count: options.each, batch: 1, options: options)
-report("MaildirSink, commit every message", options.each, each.0)
+for label in results.order {
+    let sorted = results.rates[label]!.sorted()
+    let padded = label.padding(toLength: 50, withPad: " ", startingAt: 0)
+    print(padded + String(format: " %9.0f msg/s  (%.0f-%.0f)", sorted[sorted.count / 2], sorted[0], sorted.last!))
+}
+print("MaildirSink batched, per round: " + scaling.joined(separator: "; "))
 print(String(format: "peak memory %.1f MB", peakMemoryMegabytes()))

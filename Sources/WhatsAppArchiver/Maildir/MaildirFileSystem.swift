@@ -81,6 +81,18 @@ package enum MaildirFileSystem {
         }
     }
 
+    /// Syncs the whole file system that holds `descriptor` with `syncfs(2)`; `false` where that call does not
+    /// exist (the caller then syncs file by file).
+    package static func syncFileSystem(containing descriptor: Int32, path: String) throws -> Bool {
+        #if os(Linux)
+        guard let syncfs = LinuxCalls.syncfs else { return false }
+        guard syncfs(descriptor) == 0 else { throw POSIXFiles.failure("sync the file system of", path, errno) }
+        return true
+        #else
+        return false
+        #endif
+    }
+
     /// Asks the kernel to start writing a file's dirty pages now, without waiting, so that the `fsync` at commit
     /// finds most of the work done. A hint: does nothing where `sync_file_range` is not available.
     package static func startWriteback(_ descriptor: Int32) {
@@ -246,6 +258,7 @@ private enum LinuxCalls {
 
     static let syncFileRange: SyncFileRange? = symbol("sync_file_range")
     static let renameat2: RenameAt2? = symbol("renameat2")
+    static let syncfs: (@convention(c) (Int32) -> Int32)? = symbol("syncfs")
 
     private static func symbol<Function>(_ name: String) -> Function? {
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }

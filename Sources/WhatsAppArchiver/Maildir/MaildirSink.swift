@@ -191,8 +191,14 @@ public final class MaildirSink: MailboxSink, Sendable {
         }
 
         do {
-            for file in batch {
-                try Self.syncTemporaryFile(file, in: folders[file.key]!)
+            let anyDirectory = folders[folderOrder[0]]!.temporary
+            if try
+                !(configuration.syncsWholeFileSystem
+                && MaildirFileSystem.syncFileSystem(containing: anyDirectory, path: configuration.root))
+            {
+                for file in batch {
+                    try Self.syncTemporaryFile(file, in: folders[file.key]!)
+                }
             }
             #if canImport(Darwin)
             // fsync leaves the data in the drive's cache on Apple platforms: flush it once for the whole batch.
@@ -231,7 +237,10 @@ public final class MaildirSink: MailboxSink, Sendable {
         }
         record(batch[...])
 
-        for (index, key) in folderOrder.enumerated() {
+        let synced =
+            try configuration.syncsWholeFileSystem
+            && MaildirFileSystem.syncFileSystem(containing: folders[folderOrder[0]]!.new, path: configuration.root)
+        for (index, key) in folderOrder.enumerated() where !synced {
             let directories = folders[key]!
             try MaildirFileSystem.sync(
                 directories.new,

@@ -15,10 +15,14 @@ import WhatsAppArchiverTesting
 
     static let ids = ["crash.1@archiver.invalid", "crash.2@archiver.invalid", "crash.3@archiver.invalid"]
 
-    @Test(arguments: points)
-    func aRerunAfterACrashDeliversExactlyTheMissingCopies(point: MaildirSink.FaultPoint) async throws {
+    @Test(arguments: points, [false, true])
+    func aRerunAfterACrashDeliversExactlyTheMissingCopies(
+        point: MaildirSink.FaultPoint,
+        syncsWholeFileSystem: Bool
+    ) async throws {
         let scratch = try ScratchDirectory()
         var configuration = MaildirSink.Configuration(root: scratch.root)
+        configuration.syncsWholeFileSystem = syncsWholeFileSystem
         configuration.faultInjection = { reached in
             if reached == point { throw Crash() }
         }

@@ -11,14 +11,16 @@ import Darwin
 #endif
 
 @Suite struct MaildirSinkTests {
-    @Test func passesTheSinkConformanceCheck() async throws {
+    @Test(arguments: [false, true])
+    func passesTheSinkConformanceCheck(syncsWholeFileSystem: Bool) async throws {
         let scratch = try ScratchDirectory()
-        let root = scratch.root
+        var configuration = MaildirSink.Configuration(root: scratch.root)
+        configuration.syncsWholeFileSystem = syncsWholeFileSystem
         // A restart closes the old sink (it holds the root's lock), as the end of the old process would.
         let previous = Mutex<MaildirSink?>(nil)
-        let failures = await MailboxSinkConformance {
+        let failures = await MailboxSinkConformance { [configuration] in
             previous.withLock { $0?.close() }
-            let sink = try MaildirSink(root: root)
+            let sink = try MaildirSink(configuration: configuration)
             previous.withLock { $0 = sink }
             return sink
         }.run()
