@@ -6,6 +6,9 @@
 //
 // DIR is a scratch directory on the file system to measure (/dev/shm for memory, a directory on the disk
 // otherwise); everything the benchmark writes there is removed at the end.
+//
+// With --deliver-only it measures nothing: it delivers messages 0..<N into DIR itself, committing every B, and
+// keeps them; Scripts/maildir-kill-test.sh kills it with SIGKILL at random instants and checks the reruns.
 import Foundation
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
@@ -24,10 +27,15 @@ struct Options {
     var mailboxes = 10
     var size = 4_096
     var rounds = 3
+    var deliverOnly = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
+            if flag == "--deliver-only" {
+                deliverOnly = true
+                continue
+            }
             let value = iterator.next() ?? ""
             switch flag {
             case "--root": root = value
@@ -144,6 +152,22 @@ func peakMemoryMegabytes() -> Double {
 }
 
 let options = Options(CommandLine.arguments)
+
+if options.deliverOnly {
+    let sink = try MaildirSink(root: options.root)
+    var delivered = 0
+    var duplicates = 0
+    for number in 0..<options.messages {
+        switch try await sink.deliver(delivery(number: number, options: options)).status {
+        case .delivered: delivered += 1
+        case .duplicate: duplicates += 1
+        }
+        if (number + 1) % options.batch == 0 { _ = try await sink.commit() }
+    }
+    _ = try await sink.commit()
+    print("delivered \(delivered), duplicates \(duplicates)")
+    exit(0)
+}
 let scratch = options.root + "/maildir-benchmark-\(getpid())"
 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: scratch) }
