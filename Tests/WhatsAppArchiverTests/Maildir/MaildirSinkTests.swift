@@ -150,6 +150,29 @@ import Darwin
         #expect(String(decoding: subscriptions, as: UTF8.self) == "WhatsApp Archiver\nOther\n")
     }
 
+    @Test func dovecotFilesAreNeverTouched() async throws {
+        let scratch = try ScratchDirectory()
+        let folder = MaildirFixtures.folderPath(scratch.root)
+        try FileManager.default.createDirectory(atPath: folder + "/new", withIntermediateDirectories: true)
+        let files = [
+            folder + "/dovecot-uidlist", folder + "/dovecot-keywords", folder + "/dovecot.index",
+            scratch.root + "/alice@contoso.com/dovecot-uidvalidity", folder + "/new/dovecot-stray",
+        ]
+        let stamp = Date(timeIntervalSince1970: 1_700_000_000)
+        for (index, file) in files.enumerated() {
+            #expect(FileManager.default.createFile(atPath: file, contents: Data("dovecot \(index)\n".utf8)))
+            try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: file)
+        }
+        let sink = try MaildirSink(root: scratch.root)
+        _ = try await sink.deliver(MaildirFixtures.delivery(id: "untouched@archiver.invalid"))
+        _ = try await sink.commit()
+        for (index, file) in files.enumerated() {
+            #expect(MaildirFixtures.contents(file) == Array("dovecot \(index)\n".utf8), "\(file)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect(attributes[.modificationDate] as? Date == stamp, "\(file)")
+        }
+    }
+
     @Test func concurrentDeliveriesOfOneMessageStoreOneCopy() async throws {
         let scratch = try ScratchDirectory()
         let sink = try MaildirSink(root: scratch.root)
