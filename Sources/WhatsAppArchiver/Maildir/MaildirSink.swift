@@ -272,17 +272,6 @@ public final class MaildirSink: MailboxSink, Sendable {
         var folder: String?
     }
 
-    private struct FolderIndex {
-        /// Messages in `new/` or `cur/`.
-        var stored: Set<MessageIDDigest>
-        /// Messages being written or waiting in `tmp/` for the next commit.
-        var pending: Set<MessageIDDigest> = []
-
-        func contains(_ digest: MessageIDDigest) -> Bool {
-            stored.contains(digest) || pending.contains(digest)
-        }
-    }
-
     private struct PendingFile: Sendable {
         var key: FolderKey
         var digest: MessageIDDigest
@@ -293,7 +282,7 @@ public final class MaildirSink: MailboxSink, Sendable {
     private struct State: ~Copyable {
         /// The root's descriptor, which holds the lock; -1 once closed.
         var root: Int32
-        var folders: [FolderKey: FolderIndex] = [:]
+        var folders: [FolderKey: MaildirFolderIndex] = [:]
         /// Open `tmp/` and `new/` descriptors of recently used folders, dropped wholesale when there are too many.
         var directories: [FolderKey: MaildirFolderDirectories] = [:]
         /// Files written to `tmp/` since the last commit, in delivery order.
@@ -330,7 +319,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         if let cached = state.directories[key] { return cached }
         let isFirstUse = state.folders[key] == nil
         let (directories, stored) = try openFolder(key, root: state.root, index: isFirstUse)
-        if let stored { state.folders[key] = FolderIndex(stored: stored) }
+        if let stored { state.folders[key] = stored }
         if state.directories.count >= Self.maximumCachedFolders { state.directories.removeAll(keepingCapacity: true) }
         state.directories[key] = directories
         return directories
@@ -342,7 +331,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         _ key: FolderKey,
         root: Int32,
         index: Bool
-    ) throws -> (MaildirFolderDirectories, Set<MessageIDDigest>?) {
+    ) throws -> (MaildirFolderDirectories, MaildirFolderIndex?) {
         var descriptors: [Int32] = []
         defer { for descriptor in descriptors { SystemError.closeIgnoringInterrupts(descriptor) } }
         func openDirectory(_ name: String, in parent: Int32, path: String) throws -> (Int32, Bool) {
@@ -391,50 +380,15 @@ public final class MaildirSink: MailboxSink, Sendable {
 
         let temporary = try openDirectory("tmp", in: folder, path: folderPath + "/tmp").0
         let new = try openDirectory("new", in: folder, path: folderPath + "/new").0
-        var stored: Set<MessageIDDigest>?
+        var stored: MaildirFolderIndex?
         if index {
             let current = try openDirectory("cur", in: folder, path: folderPath + "/cur").0
-            var digests = Set<MessageIDDigest>()
-            try Self.index(new, path: folderPath + "/new", into: &digests)
-            try Self.index(current, path: folderPath + "/cur", into: &digests)
-            stored = digests
-            try Self.removeLeftovers(in: temporary, path: folderPath + "/tmp")
+            stored = try MaildirFolderIndex(new: new, current: current, folderPath: folderPath)
+            try MaildirFolderIndex.removeLeftovers(in: temporary, path: folderPath + "/tmp")
         }
         // The two descriptors now belong to the returned object.
         descriptors.removeAll { $0 == temporary || $0 == new }
         return (MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath), stored)
-    }
-
-    /// Adds the digest of every message in a `new/` or `cur/` directory: from the name when the sink named the
-    /// file, otherwise from the `Message-ID` in the file's header.
-    private static func index(_ directory: Int32, path: String, into digests: inout Set<MessageIDDigest>) throws {
-        try MaildirFileSystem.forEachEntry(in: directory, path: path) { name in
-            guard name.first != UInt8(ascii: ".") else { return }
-            if let digest = MaildirFileName.digest(inName: name) {
-                digests.insert(digest)
-                return
-            }
-            let fileName = String(decoding: name, as: UTF8.self)
-            if let header = try MaildirFileSystem.readHeader(fileName, in: directory, path: path + "/" + fileName),
-                let messageID = MessageIDHeader.messageID(in: header)
-            {
-                digests.insert(MessageIDDigest(messageID: messageID))
-            }
-        }
-    }
-
-    /// Removes the files an earlier run of the sink left in `tmp/` when it crashed. The root's lock guarantees that
-    /// no other sink is writing them; files named by other programs are left alone.
-    private static func removeLeftovers(in temporary: Int32, path: String) throws {
-        var leftovers: [String] = []
-        try MaildirFileSystem.forEachEntry(in: temporary, path: path) { name in
-            if MaildirFileName.digest(inName: name) != nil, !name.contains(UInt8(ascii: ":")) {
-                leftovers.append(String(decoding: name, as: UTF8.self))
-            }
-        }
-        for name in leftovers where unlinkat(temporary, name, 0) != 0 && errno != ENOENT {
-            throw POSIXFiles.failure("remove the leftover", path + "/" + name, errno)
-        }
     }
 
     private static func createTemporaryFile(_ name: String, in temporary: Int32, path: String) throws -> Int32 {
