@@ -1,0 +1,74 @@
+/// Writes a message to a file the way Dovecot stores it: CRLF line endings become LF, through one buffer, so that a
+/// message costs a few large `write` calls however small the chunks its body produces.
+///
+/// It counts what the Maildir file name and the delivery result need: the bytes received, the bytes stored, and
+/// the size with CRLF line endings (every stored LF counts as two bytes, as IMAP reports it).
+package final class MaildirMessageWriter: EmailByteWriter {
+    private let descriptor: Int32
+    private let path: String
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private var pendingCarriageReturn = false
+
+    /// The bytes the body wrote.
+    package private(set) var receivedByteCount: Int64 = 0
+    /// The bytes written to the file so far (after ``finish()``: the file's size).
+    package private(set) var storedByteCount: Int64 = 0
+    /// The number of LF bytes written.
+    package private(set) var lineFeedCount: Int64 = 0
+
+    /// The size of the stored message with CRLF line endings.
+    package var virtualByteCount: Int64 { storedByteCount + lineFeedCount }
+
+    package init(descriptor: Int32, path: String, bufferSize: Int = 1 << 16) {
+        self.descriptor = descriptor
+        self.path = path
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// Appends a chunk of the message, turning each CRLF into LF (also across chunk boundaries).
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
+        receivedByteCount += Int64(bytes.count)
+        let carriageReturn = UInt8(ascii: "\r")
+        let lineFeed = UInt8(ascii: "\n")
+        for byte in bytes {
+            if pendingCarriageReturn {
+                pendingCarriageReturn = false
+                if byte != lineFeed { try append(carriageReturn) }
+            }
+            if byte == carriageReturn {
+                pendingCarriageReturn = true
+            } else {
+                try append(byte)
+            }
+        }
+    }
+
+    /// Writes what is still buffered; call once after the body has finished.
+    package func finish() throws {
+        if pendingCarriageReturn {
+            pendingCarriageReturn = false
+            try append(UInt8(ascii: "\r"))
+        }
+        try flush()
+    }
+
+    @inline(__always)
+    private func append(_ byte: UInt8) throws {
+        if byte == UInt8(ascii: "\n") { lineFeedCount += 1 }
+        buffer[buffered] = byte
+        buffered += 1
+        if buffered == buffer.count { try flush() }
+    }
+
+    private func flush() throws {
+        guard buffered > 0 else { return }
+        try POSIXFiles.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), path: path)
+        storedByteCount += Int64(buffered)
+        buffered = 0
+    }
+}

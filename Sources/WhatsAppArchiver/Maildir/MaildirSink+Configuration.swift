@@ -1,0 +1,54 @@
+extension MaildirSink {
+    /// How a ``MaildirSink`` stores messages.
+    public struct Configuration: Sendable {
+        /// The directory under which every mailbox's Maildir lives, as `<root>/<address in lower case>/`.
+        ///
+        /// Created `0700` (with its parents) when missing. Serve it with Dovecot's
+        /// `mail_location = maildir:<root>/%Lu`.
+        public var root: String
+        /// The host name written into file names, as the Maildir specification asks; this machine's name by
+        /// default. `/`, `:` and `,` are escaped and non-printable characters dropped.
+        public var hostName: String?
+        /// Whether a folder the sink creates is also added to the mailbox's `subscriptions` file, so that mail
+        /// clients show it without further action. On by default.
+        public var subscribesToFolders: Bool = true
+        /// Whether a commit makes its batch durable with one `syncfs(2)` of the whole file system (twice: before
+        /// and after the renames) instead of one `fsync` per file and per `new/` directory. Linux only; ignored
+        /// elsewhere.
+        ///
+        /// Much faster when the file system holds little else (an archive volume): one journal commit and one
+        /// device cache flush per commit instead of one per message. Slower when other programs keep a lot of
+        /// unsynced data on it, which `syncfs` writes too. Needs Linux 5.8 or later, where `syncfs` reports
+        /// write-back errors. Off by default.
+        public var syncsWholeFileSystem: Bool = false
+        /// Called at named points of a delivery and a commit; whatever it throws makes the sink behave as if the
+        /// process died there. For crash tests only.
+        package var faultInjection: (@Sendable (FaultPoint) throws -> Void)?
+
+        /// A configuration that stores under `root`.
+        public init(root: String) {
+            self.root = root
+        }
+    }
+
+    /// The points at which ``Configuration/faultInjection`` can stop a delivery or a commit, in the order they are
+    /// reached.
+    package enum FaultPoint: Sendable, Hashable {
+        /// A message is fully written to `tmp/` (not yet synced).
+        case afterTemporaryWrite
+        /// Every file of the batch is synced (none renamed yet).
+        case afterSync
+        /// The given number of the batch's files have been renamed into `new/`.
+        case afterRename(count: Int)
+        /// The `new/` directories are synced: the commit is about to return.
+        case afterDirectorySync
+    }
+
+    /// The error a fault injection becomes; cleanup code lets it pass untouched, as a crash would.
+    package struct InjectedFault: Error, Sendable {
+        /// Where the fault was injected.
+        package var point: FaultPoint
+        /// What the fault injection threw.
+        package var underlying: any Error & Sendable
+    }
+}

@@ -1,0 +1,461 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A ``MailboxSink`` that stores each message as a file in a Maildir++ folder of the mailbox's Maildir, the layout
+/// Dovecot, mutt and notmuch read.
+///
+/// ```swift
+/// let sink = try MaildirSink(root: "/srv/archive")
+/// // <root>/alice@contoso.com/.WhatsApp Archiver/{cur,new,tmp}, maildirfolder; <root>/alice@contoso.com/subscriptions
+/// ```
+///
+/// ## Exactly once
+///
+/// The files are the record of what is delivered: every file name carries a digest of the message's `Message-ID`
+/// (see `MaildirFileName`). The first delivery to a folder reads `new/` and `cur/` once into memory (for files
+/// named by other programs, just their header's `Message-ID`); after that a duplicate check is a set lookup, so the
+/// 100,000th delivery costs what the first did. Mail clients keep that part of the name when they move a message
+/// to `cur/` or flag it, so it stays recognised. A crash at any instant leaves nothing that could disagree: a
+/// message is either complete in `new/` or `cur/` (and a rerun sees it), or it is not there (and a rerun delivers
+/// it).
+///
+/// ## Durable and fast
+///
+/// ``deliver(_:)`` writes the message to `tmp/` with LF line endings (Dovecot's own format), sets its modification
+/// time to the message's date (IMAP `INTERNALDATE`) and starts the kernel writing it back. ``commit()`` then syncs
+/// the batch's files, renames them into `new/` without ever replacing a file, and syncs each `new/` directory
+/// once: one batch of syncs instead of a full sync per message.
+///
+/// ## Safe
+///
+/// Only a valid lower-case address becomes a directory name, every directory below the root is opened one
+/// component at a time without following symbolic links, directories are `0700` and files `0600` whatever the
+/// umask, and `dovecot-*` files are never touched. The sink holds an exclusive lock on the root while it is open: a
+/// second sink over the same root, in this process or another, fails instead of racing it. On the first delivery
+/// to a folder, temporary files that an earlier, crashed run of the sink left in its `tmp/` are removed.
+///
+/// Errors that stop the run (disk full, permission denied, read-only file system, a symbolic link inside the
+/// root) are ``ArchiverError/Code/storageFailed`` with the path; the batch's temporary files are removed and no
+/// partial message is ever visible in `new/`.
+public final class MaildirSink: MailboxSink, Sendable {
+    /// The configuration the sink was opened with.
+    public let configuration: Configuration
+
+    private let hostToken: String
+    private let state: Mutex<State>
+
+    /// Opens the Maildir tree at `root` with the default configuration.
+    ///
+    /// - Throws: ``ArchiverError/Code/storageFailed`` when the root cannot be created or opened, or when another
+    ///   sink holds it.
+    public convenience init(root: String) throws {
+        try self.init(configuration: Configuration(root: root))
+    }
+
+    /// Opens the Maildir tree at `configuration.root`, creating the root if it does not exist.
+    ///
+    /// - Throws: ``ArchiverError/Code/storageFailed`` when the root cannot be created or opened, or when another
+    ///   sink holds it.
+    public init(configuration: Configuration) throws {
+        self.configuration = configuration
+        self.hostToken = MaildirFileName.hostToken(configuration.hostName)
+        let root = configuration.root
+        var descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor < 0 && errno == ENOENT {
+            try POSIXFiles.ensureDirectories(root)
+            descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else { throw POSIXFiles.failure("open the Maildir root", root, errno) }
+        do {
+            guard try MaildirFileSystem.tryLock(descriptor, path: root) else {
+                throw ArchiverError(
+                    .storageFailed,
+                    "Another Maildir sink, in this process or another, is delivering into \(root). Run one archiver "
+                        + "per Maildir root at a time; run again when the other one has finished.",
+                    scope: .run
+                )
+            }
+        } catch {
+            SystemError.closeIgnoringInterrupts(descriptor)
+            throw error
+        }
+        self.state = Mutex(State(root: descriptor))
+    }
+
+    deinit {
+        state.withLock { $0.close() }
+    }
+
+    /// Releases the root's lock and every descriptor. Deliveries not committed stay in `tmp/` and are removed by
+    /// the next sink that opens their folder; later calls to this sink throw.
+    public func close() {
+        state.withLock { $0.close() }
+    }
+
+    /// Stores the message in `tmp/`, or recognises it as already in the folder (or already in this batch).
+    ///
+    /// - Returns: ``DeliveryResult/delivered(byteCount:)`` with the message's size as the converter produced it,
+    ///   or ``DeliveryResult/duplicate``.
+    /// - Throws: ``ArchiverError/Code/deliveryRejected`` (item scope) for a mailbox that cannot be a directory
+    ///   name; ``ArchiverError/Code/invalidConfiguration`` for a folder name that cannot be a Maildir++ folder;
+    ///   ``ArchiverError/Code/storageFailed`` when the file system fails; whatever the message's body throws.
+    public func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
+        let key = FolderKey(
+            mailbox: try Self.mailboxDirectoryName(delivery.mailbox.rawValue),
+            folder: try MaildirFolderName.directoryName(for: delivery.folder)
+        )
+        let digest = MessageIDDigest(messageID: delivery.message.messageID)
+        let reserved = try state.withLock { state -> MaildirFolderDirectories? in
+            let directories = try self.directories(for: key, in: &state)
+            // directories(for:in:) indexed the folder on its first use.
+            guard !state.folders[key]!.contains(digest) else { return nil }
+            state.folders[key]!.pending.insert(digest)
+            return directories
+        }
+        guard let directories = reserved else { return .duplicate }
+
+        let name = MaildirFileName(
+            seconds: Int64(delivery.message.date.timeIntervalSince1970.rounded(.down)),
+            digest: digest,
+            host: hostToken
+        )
+        let path = directories.path + "/tmp/" + name.temporaryName
+        var descriptor: Int32 = -1
+        do {
+            descriptor = try Self.createTemporaryFile(name.temporaryName, in: directories.temporary, path: path)
+            let writer = MaildirMessageWriter(descriptor: descriptor, path: path)
+            try await delivery.message.body.write(to: writer)
+            try writer.finish()
+            try MaildirFileSystem.setModificationTime(descriptor, to: delivery.message.date, path: path)
+            MaildirFileSystem.startWriteback(descriptor)
+            let closed = SystemError.closeIgnoringInterrupts(descriptor)
+            descriptor = -1
+            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
+            try injectFault(.afterTemporaryWrite)
+            state.withLock {
+                $0.batch.append(
+                    PendingFile(
+                        key: key,
+                        digest: digest,
+                        temporaryName: name.temporaryName,
+                        deliveredName: name.deliveredName(
+                            size: writer.storedByteCount,
+                            virtualSize: writer.virtualByteCount
+                        )
+                    )
+                )
+            }
+            return .delivered(byteCount: writer.receivedByteCount)
+        } catch let fault as InjectedFault {
+            throw fault
+        } catch {
+            if descriptor >= 0 { SystemError.closeIgnoringInterrupts(descriptor) }
+            _ = unlinkat(directories.temporary, name.temporaryName, 0)
+            state.withLock { _ = $0.folders[key]?.pending.remove(digest) }
+            throw error
+        }
+    }
+
+    /// Makes every delivery so far durable: syncs the batch's files, renames them into `new/`, syncs each `new/`
+    /// directory once.
+    ///
+    /// - Throws: ``ArchiverError/Code/storageFailed`` (run scope). Files not yet renamed are removed from `tmp/`;
+    ///   files already renamed are complete and synced, and a rerun recognises them.
+    public func commit() async throws -> CommitReceipt {
+        let batch = try state.withLock { state -> [PendingFile] in
+            try state.checkOpen(configuration.root)
+            defer { state.batch = [] }
+            return state.batch
+        }
+        guard !batch.isEmpty else { return CommitReceipt(deliveries: 0) }
+        var folders: [FolderKey: MaildirFolderDirectories] = [:]
+        var folderOrder: [FolderKey] = []
+        do {
+            try state.withLock { state in
+                for file in batch where folders[file.key] == nil {
+                    folders[file.key] = try self.directories(for: file.key, in: &state)
+                    folderOrder.append(file.key)
+                }
+            }
+        } catch {
+            discard(batch[...], folders)
+            throw error
+        }
+
+        do {
+            let anyDirectory = folders[folderOrder[0]]!.temporary
+            if try
+                !(configuration.syncsWholeFileSystem
+                && MaildirFileSystem.syncFileSystem(containing: anyDirectory, path: configuration.root))
+            {
+                for file in batch {
+                    try Self.syncTemporaryFile(file, in: folders[file.key]!)
+                }
+            }
+            #if canImport(Darwin)
+            // fsync leaves the data in the drive's cache on Apple platforms: flush it once for the whole batch.
+            try MaildirFileSystem.sync(folders[folderOrder[0]]!.temporary, path: configuration.root, fullFlush: true)
+            #endif
+            try injectFault(.afterSync)
+        } catch let fault as InjectedFault {
+            throw fault
+        } catch {
+            discard(batch[...], folders)
+            throw error
+        }
+
+        var renamed = 0
+        do {
+            for file in batch {
+                let directories = folders[file.key]!
+                let moved = try MaildirFileSystem.renameWithoutReplacing(
+                    file.temporaryName,
+                    from: directories.temporary,
+                    to: directories.new,
+                    as: file.deliveredName,
+                    path: directories.path + "/new/" + file.deliveredName
+                )
+                // Not moved: the very same file (same message, same sizes) is already in new/.
+                if !moved { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
+                renamed += 1
+                try injectFault(.afterRename(count: renamed))
+            }
+        } catch let fault as InjectedFault {
+            throw fault
+        } catch {
+            record(batch[..<renamed])
+            discard(batch[renamed...], folders)
+            throw error
+        }
+        record(batch[...])
+
+        let synced =
+            try configuration.syncsWholeFileSystem
+            && MaildirFileSystem.syncFileSystem(containing: folders[folderOrder[0]]!.new, path: configuration.root)
+        for (index, key) in folderOrder.enumerated() where !synced {
+            let directories = folders[key]!
+            try MaildirFileSystem.sync(
+                directories.new,
+                path: directories.path + "/new",
+                fullFlush: index == folderOrder.count - 1
+            )
+        }
+        try injectFault(.afterDirectorySync)
+        return CommitReceipt(deliveries: batch.count)
+    }
+
+    /// Why `name` cannot be a mailbox directory, or `nil` when it can: it must be a valid lower-case address and a
+    /// single path component that does not start with a dot.
+    package static func problem(withMailboxDirectoryName name: String) -> String? {
+        if let problem = MailboxAddress.problem(with: name) { return problem }
+        guard name.utf8.allSatisfy({ !($0 >= 0x41 && $0 <= 0x5A) }) else { return "the address is not in lower case" }
+        guard !name.hasPrefix("."), !name.utf8.contains(UInt8(ascii: "/")), !name.utf8.contains(0) else {
+            return "the address is not a single path component"
+        }
+        return nil
+    }
+
+    // MARK: - Private
+
+    private struct FolderKey: Hashable, Sendable {
+        /// The mailbox's directory name below the root.
+        var mailbox: String
+        /// The folder's directory name below the mailbox, or `nil` for `INBOX`.
+        var folder: String?
+    }
+
+    private struct PendingFile: Sendable {
+        var key: FolderKey
+        var digest: MessageIDDigest
+        var temporaryName: String
+        var deliveredName: String
+    }
+
+    private struct State: ~Copyable {
+        /// The root's descriptor, which holds the lock; -1 once closed.
+        var root: Int32
+        var folders: [FolderKey: MaildirFolderIndex] = [:]
+        /// Open `tmp/` and `new/` descriptors of recently used folders, dropped wholesale when there are too many.
+        var directories: [FolderKey: MaildirFolderDirectories] = [:]
+        /// Files written to `tmp/` since the last commit, in delivery order.
+        var batch: [PendingFile] = []
+
+        init(root: Int32) {
+            self.root = root
+        }
+
+        func checkOpen(_ path: String) throws {
+            guard root >= 0 else {
+                throw ArchiverError(
+                    .storageFailed,
+                    "The Maildir sink for \(path) is closed; open a new one to deliver again.",
+                    scope: .run
+                )
+            }
+        }
+
+        mutating func close() {
+            if root >= 0 { SystemError.closeIgnoringInterrupts(root) }
+            root = -1
+            directories = [:]
+            folders = [:]
+            batch = []
+        }
+    }
+
+    private static let maximumCachedFolders = 64
+
+    /// The folder's directories, opening (and on first use creating, indexing and cleaning) them when needed.
+    private func directories(for key: FolderKey, in state: inout State) throws -> MaildirFolderDirectories {
+        try state.checkOpen(configuration.root)
+        if let cached = state.directories[key] { return cached }
+        let isFirstUse = state.folders[key] == nil
+        let (directories, stored) = try openFolder(key, root: state.root, index: isFirstUse)
+        if let stored { state.folders[key] = stored }
+        if state.directories.count >= Self.maximumCachedFolders { state.directories.removeAll(keepingCapacity: true) }
+        state.directories[key] = directories
+        return directories
+    }
+
+    /// Opens the folder's directories, creating whatever is missing of the mailbox and the folder. With `index`,
+    /// also reads what `new/` and `cur/` hold and removes the sink's own leftovers from `tmp/`.
+    private func openFolder(
+        _ key: FolderKey,
+        root: Int32,
+        index: Bool
+    ) throws -> (MaildirFolderDirectories, MaildirFolderIndex?) {
+        var descriptors: [Int32] = []
+        defer { for descriptor in descriptors { SystemError.closeIgnoringInterrupts(descriptor) } }
+        func openDirectory(_ name: String, in parent: Int32, path: String) throws -> (Int32, Bool) {
+            let (descriptor, created) = try MaildirFileSystem.openDirectory(name, in: parent, create: true, path: path)
+            descriptors.append(descriptor)
+            return (descriptor, created)
+        }
+        func openMaildir(_ name: String, in parent: Int32, path: String, isFolder: Bool) throws -> (Int32, Bool) {
+            let (descriptor, created) = try openDirectory(name, in: parent, path: path)
+            var createdInside = false
+            for subdirectory in ["cur", "new", "tmp"] {
+                createdInside =
+                    try openDirectory(subdirectory, in: descriptor, path: path + "/" + subdirectory).1
+                    || createdInside
+            }
+            if isFolder {
+                let marker = path + "/maildirfolder"
+                createdInside =
+                    try MaildirFileSystem.createEmptyFile("maildirfolder", in: descriptor, path: marker)
+                    || createdInside
+            }
+            if createdInside { try MaildirFileSystem.sync(descriptor, path: path) }
+            return (descriptor, created)
+        }
+
+        let mailboxPath = configuration.root + "/" + key.mailbox
+        let (mailbox, mailboxCreated) = try openMaildir(key.mailbox, in: root, path: mailboxPath, isFolder: false)
+        if mailboxCreated { try MaildirFileSystem.sync(root, path: configuration.root) }
+        var folder = mailbox
+        var folderPath = mailboxPath
+        if let folderName = key.folder {
+            folderPath = mailboxPath + "/" + folderName
+            let (descriptor, created) = try openMaildir(folderName, in: mailbox, path: folderPath, isFolder: true)
+            folder = descriptor
+            var mailboxChanged = created
+            if index && configuration.subscribesToFolders {
+                mailboxChanged =
+                    try MaildirSubscriptions.subscribe(
+                        String(folderName.dropFirst()),
+                        mailbox: mailbox,
+                        mailboxPath: mailboxPath
+                    ) || mailboxChanged
+            }
+            if mailboxChanged { try MaildirFileSystem.sync(mailbox, path: mailboxPath) }
+        }
+
+        let temporary = try openDirectory("tmp", in: folder, path: folderPath + "/tmp").0
+        let new = try openDirectory("new", in: folder, path: folderPath + "/new").0
+        var stored: MaildirFolderIndex?
+        if index {
+            let current = try openDirectory("cur", in: folder, path: folderPath + "/cur").0
+            stored = try MaildirFolderIndex(new: new, current: current, folderPath: folderPath)
+            try MaildirFolderIndex.removeLeftovers(in: temporary, path: folderPath + "/tmp")
+        }
+        // The two descriptors now belong to the returned object.
+        descriptors.removeAll { $0 == temporary || $0 == new }
+        return (MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath), stored)
+    }
+
+    private static func createTemporaryFile(_ name: String, in temporary: Int32, path: String) throws -> Int32 {
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var descriptor = openat(temporary, name, flags, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            // Left by a delivery of this same message that failed before its cleanup could run.
+            _ = unlinkat(temporary, name, 0)
+            descriptor = openat(temporary, name, flags, 0o600)
+        }
+        guard descriptor >= 0 else { throw POSIXFiles.failure("create", path, errno) }
+        guard fchmod(descriptor, 0o600) == 0 else {
+            let code = errno
+            SystemError.closeIgnoringInterrupts(descriptor)
+            throw POSIXFiles.failure("set the permissions of", path, code)
+        }
+        return descriptor
+    }
+
+    private static func syncTemporaryFile(_ file: PendingFile, in directories: MaildirFolderDirectories) throws {
+        let path = directories.path + "/tmp/" + file.temporaryName
+        let descriptor = openat(directories.temporary, file.temporaryName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw POSIXFiles.failure("open", path, errno) }
+        defer { SystemError.closeIgnoringInterrupts(descriptor) }
+        try MaildirFileSystem.sync(descriptor, path: path)
+    }
+
+    /// Marks files as stored in `new/`.
+    private func record(_ files: ArraySlice<PendingFile>) {
+        state.withLock { state in
+            for file in files {
+                state.folders[file.key]?.pending.remove(file.digest)
+                state.folders[file.key]?.stored.insert(file.digest)
+            }
+        }
+    }
+
+    /// Removes files from `tmp/` and forgets them, after a failure.
+    private func discard(_ files: ArraySlice<PendingFile>, _ folders: [FolderKey: MaildirFolderDirectories]) {
+        for file in files {
+            if let directories = folders[file.key] { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
+        }
+        state.withLock { state in
+            for file in files { state.folders[file.key]?.pending.remove(file.digest) }
+        }
+    }
+
+    /// Calls the fault injection; when it throws, the sink dies as a process would: descriptors closed, the lock
+    /// released, nothing cleaned up.
+    private func injectFault(_ point: FaultPoint) throws {
+        guard let faultInjection = configuration.faultInjection else { return }
+        do {
+            try faultInjection(point)
+        } catch {
+            state.withLock { $0.close() }
+            throw InjectedFault(point: point, underlying: SendableErrorBox(error))
+        }
+    }
+
+    private static func mailboxDirectoryName(_ name: String) throws -> String {
+        if let problem = problem(withMailboxDirectoryName: name) {
+            throw ArchiverError(
+                .deliveryRejected,
+                "The mailbox \"\(name)\" cannot be stored as a Maildir: \(problem). Correct the mapping.",
+                scope: .item
+            )
+        }
+        return name
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import WhatsAppArchiver
+import WhatsAppArchiverTesting
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A full disk and a read-only file system, on a tiny tmpfs mounted for the test (Linux, as root).
+@Suite(.enabled(if: TinyFileSystem.isAvailable, "needs Linux and root to mount a tmpfs"))
+struct MaildirStorageErrorTests {
+    @Test func aFullDiskStopsTheRunWithNothingPartialVisibleAndNothingLeftInTmp() async throws {
+        let scratch = try ScratchDirectory()
+        let disk = try TinyFileSystem(at: scratch.path + "/disk", kilobytes: 256)
+        defer { withExtendedLifetime(scratch) { disk.unmount() } }
+        let root = disk.path + "/maildir"
+        let sink = try MaildirSink(root: root)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "fits@archiver.invalid")).status == .delivered)
+
+        let large = MaildirFixtures.messageBytes(
+            id: "large@archiver.invalid",
+            body: String(repeating: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n", count: 8192)
+        )
+        let error = await #expect(throws: ArchiverError.self) {
+            try await sink.deliver(MaildirFixtures.delivery(id: "large@archiver.invalid", bytes: large))
+        }
+        #expect(error?.code == .storageFailed)
+        #expect(error?.scope == .run)
+        #expect(error?.message.contains("No space left on device") == true)
+        #expect(error?.message.contains(MaildirFixtures.folderPath(root) + "/tmp/") == true)
+        let folder = MaildirFixtures.folderPath(root)
+        #expect(MaildirFixtures.names(folder + "/new").isEmpty)
+        #expect(MaildirFixtures.names(folder + "/tmp").count == 1)  // the small message, waiting for the commit
+
+        // Once space is free again the same message is stored whole.
+        #expect(try await sink.commit().deliveries == 1)
+        #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "large2@archiver.invalid")).status == .delivered)
+        #expect(try await sink.commit().deliveries == 1)
+        #expect(MaildirFixtures.names(folder + "/new").count == 2)
+    }
+
+    @Test func aReadOnlyFileSystemStopsTheRunWithAClearError() async throws {
+        let scratch = try ScratchDirectory()
+        let disk = try TinyFileSystem(at: scratch.path + "/disk", kilobytes: 256)
+        defer { withExtendedLifetime(scratch) { disk.unmount() } }
+        let root = disk.path + "/maildir"
+        let sink = try MaildirSink(root: root)
+        _ = try await sink.deliver(MaildirFixtures.delivery(id: "before@archiver.invalid"))
+        _ = try await sink.commit()
+        try disk.remount(readOnly: true)
+
+        let error = await #expect(throws: ArchiverError.self) {
+            try await sink.deliver(MaildirFixtures.delivery(id: "after@archiver.invalid"))
+        }
+        #expect(error?.code == .storageFailed)
+        #expect(error?.message.contains("Read-only file system") == true)
+        #expect(error?.message.contains("The file system is read-only.") == true)
+        let folder = MaildirFixtures.folderPath(root)
+        #expect(MaildirFixtures.names(folder + "/new").count == 1)
+        #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
+    }
+}
+
+/// A tmpfs of a few kilobytes, mounted for one test.
+struct TinyFileSystem {
+    let path: String
+
+    static var isAvailable: Bool {
+        #if os(Linux)
+        return geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
+        #else
+        return false
+        #endif
+    }
+
+    init(at path: String, kilobytes: Int) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Self.mount(["-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path])
+    }
+
+    func remount(readOnly: Bool) throws {
+        try Self.mount(["-o", readOnly ? "remount,ro" : "remount,rw", path])
+    }
+
+    func unmount() {
+        _ = try? Self.run("/bin/umount", [path])
+    }
+
+    private static func mount(_ arguments: [String]) throws {
+        try run("/bin/mount", arguments)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ArchiverError(.storageFailed, "\(executable) \(arguments) failed with \(process.terminationStatus)")
+        }
+    }
+}
