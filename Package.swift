@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
         .executable(name: "CustomSink", targets: ["CustomSink"]),
+        .executable(name: "archive-daily", targets: ["ArchiveDaily"]),
     ],
     targets: [
         // The core: model, roles, Connector, and the built-in converter, mapper and sink. No networking.
@@ -28,13 +29,18 @@ let package = Package(
             dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting"],
             path: "Examples/CustomSink"
         ),
+        .executableTarget(
+            name: "ArchiveDaily",
+            dependencies: ["WhatsAppArchiver", "TeleMessage"],
+            path: "Examples/ArchiveDaily"
+        ),
         .testTarget(
             name: "WhatsAppArchiverTests",
             dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink"]
         ),
         .testTarget(
             name: "TeleMessageTests",
-            dependencies: ["TeleMessage", "WhatsAppArchiver", "WhatsAppArchiverTesting"]
+            dependencies: ["TeleMessage", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily"]
         ),
     ],
     swiftLanguageModes: [.v6]

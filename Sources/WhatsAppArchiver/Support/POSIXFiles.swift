@@ -12,8 +12,8 @@ import Darwin
 /// archived communications.
 package enum POSIXFiles {
     /// Creates `path` as a directory with mode `0700` if it does not exist; fails if it exists and is not a
-    /// directory, or is a symbolic link.
-    package static func ensureDirectory(_ path: String) throws {
+    /// directory, or is a symbolic link (unless `followingLinks`).
+    package static func ensureDirectory(_ path: String, followingLinks: Bool = false) throws {
         if mkdir(path, 0o700) == 0 {
             _ = chmod(path, 0o700)  // the umask may have removed bits; never added any
             return
@@ -21,7 +21,9 @@ package enum POSIXFiles {
         let code = errno
         guard code == EEXIST else { throw failure("create the directory", path, code) }
         var info = stat()
-        guard lstat(path, &info) == 0 else { throw failure("inspect", path, errno) }
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else {
+            throw failure("inspect", path, errno)
+        }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
             throw ArchiverError(
                 .storageFailed,
@@ -31,11 +33,15 @@ package enum POSIXFiles {
     }
 
     /// Creates `path` and every missing parent directory with mode `0700`.
+    ///
+    /// The operator chose the parents, so a symbolic link among them (macOS's `/tmp`, a `/srv` moved to another
+    /// volume) is followed; `path` itself must be a real directory.
     package static func ensureDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
+        let components = path.split(separator: "/")
+        for (index, component) in components.enumerated() {
             prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
-            try ensureDirectory(prefix)
+            try ensureDirectory(prefix, followingLinks: index < components.count - 1)
         }
     }
 

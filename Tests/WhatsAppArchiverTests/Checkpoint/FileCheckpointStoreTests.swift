@@ -8,22 +8,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A fresh directory under the system's temporary directory, removed by `cleanUp()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/archiver-test-XXXXXX").utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard let created else { throw ArchiverError(.storageFailed, "mkdtemp failed") }
-        self.path = String(cString: created)
-    }
-
-    func cleanUp() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 private func mode(_ path: String) -> mode_t {
     var info = stat()
     _ = lstat(path, &info)
@@ -32,8 +16,7 @@ private func mode(_ path: String) -> mode_t {
 
 struct FileCheckpointStoreTests {
     @Test func savesAndLoadsDurablyWithPrivatePermissionsWhateverTheUmask() async throws {
-        let temporary = try TemporaryDirectory()
-        defer { temporary.cleanUp() }
+        let temporary = try ScratchDirectory()
         let previous = umask(0)
         defer { umask(previous) }
         let store = try FileCheckpointStore(directory: temporary.path + "/state/nested")
@@ -53,8 +36,7 @@ struct FileCheckpointStoreTests {
     }
 
     @Test func aCorruptCheckpointIsAClearErrorNotAFreshStart() async throws {
-        let temporary = try TemporaryDirectory()
-        defer { temporary.cleanUp() }
+        let temporary = try ScratchDirectory()
         let store = try FileCheckpointStore(directory: temporary.path)
         try Data("{\"position\": \"yesterday\"".utf8).write(to: URL(fileURLWithPath: store.path))
         do {
@@ -67,15 +49,13 @@ struct FileCheckpointStoreTests {
     }
 
     @Test func aStateDirectoryThatIsAFileIsRefused() throws {
-        let temporary = try TemporaryDirectory()
-        defer { temporary.cleanUp() }
+        let temporary = try ScratchDirectory()
         #expect(FileManager.default.createFile(atPath: temporary.path + "/state", contents: Data()))
         #expect(throws: ArchiverError.self) { try FileCheckpointStore(directory: temporary.path + "/state") }
     }
 
     @Test func aSymlinkedStateDirectoryIsRefused() throws {
-        let temporary = try TemporaryDirectory()
-        defer { temporary.cleanUp() }
+        let temporary = try ScratchDirectory()
         try FileManager.default.createDirectory(
             atPath: temporary.path + "/elsewhere",
             withIntermediateDirectories: true

@@ -8,22 +8,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A directory of its own for one test, removed when the value goes away.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/maildir-test-XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw ArchiverError(.storageFailed, "mkdtemp failed: errno \(errno)")
-        }
-        path = String(cString: created)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
+extension ScratchDirectory {
     /// The root a sink is opened on.
     var root: String { path + "/maildir" }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import WhatsAppArchiver
+
+/// The command line of `archive-daily`, exactly as `archive-daily.md` gives it.
+struct Options {
+    enum Input {
+        case export(directory: String)
+        case account(url: String, username: String, passwordVariable: String)
+    }
+
+    var input: Input
+    var maildir: String
+    var state: String?
+    var mapping: String?
+    var automaticMapping = true
+    var users: String?
+    var domains: [String] = []
+    var from: Date?
+    var until: Date?
+    var folder = "WhatsApp Archiver"
+    var report: String?
+
+    static let usage = """
+        usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
+                             --maildir DIR [--state DIR]
+                             [--mapping FILE.csv] [--no-auto-mapping]
+                             [--users FILE] [--domain NAME]...
+                             [--from TIMESTAMP] [--until TIMESTAMP]
+                             [--folder NAME] [--report FILE]
+        """
+
+    /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
+    struct UsageError: Error {
+        var message: String
+    }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+        var values: [String: String] = [:]
+        var domains: [String] = []
+        var noAutoMapping = false
+        var index = 0
+        let valued: Set<String> = [
+            "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
+            "--domain", "--from", "--until", "--folder", "--report",
+        ]
+        while index < arguments.count {
+            var argument = arguments[index]
+            var inlineValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                inlineValue = String(argument[argument.index(after: equals)...])
+                argument = String(argument[..<equals])
+            }
+            index += 1
+            if argument == "--no-auto-mapping" {
+                guard inlineValue == nil else { throw UsageError(message: "--no-auto-mapping takes no value") }
+                noAutoMapping = true
+                continue
+            }
+            if argument == "--password" {
+                throw UsageError(
+                    message: "a password is never taken from the command line: put it in an environment variable "
+                        + "and name the variable with --password-env (default TELEMESSAGE_PASSWORD)"
+                )
+            }
+            guard valued.contains(argument) else { throw UsageError(message: "unknown argument \(argument)") }
+            let value: String
+            if let inlineValue {
+                value = inlineValue
+            } else {
+                guard index < arguments.count else { throw UsageError(message: "\(argument) needs a value") }
+                value = arguments[index]
+                index += 1
+            }
+            guard !value.isEmpty else { throw UsageError(message: "\(argument) needs a non-empty value") }
+            if argument == "--domain" {
+                domains.append(value)
+            } else {
+                guard values[argument] == nil else { throw UsageError(message: "\(argument) is given twice") }
+                values[argument] = value
+            }
+        }
+
+        let input: Input
+        switch (values["--export"], values["--url"]) {
+        case (let directory?, nil):
+            for option in ["--username", "--password-env"] where values[option] != nil {
+                throw UsageError(message: "\(option) belongs with --url, not --export")
+            }
+            input = .export(directory: directory)
+        case (nil, let url?):
+            guard let username = values["--username"] else { throw UsageError(message: "--url needs --username") }
+            input = .account(
+                url: url,
+                username: username,
+                passwordVariable: values["--password-env"] ?? "TELEMESSAGE_PASSWORD"
+            )
+        case (.some, .some):
+            throw UsageError(message: "give either --export or --url, not both")
+        case (nil, nil):
+            throw UsageError(message: "give --export DIR or --url URL")
+        }
+        guard let maildir = values["--maildir"] else { throw UsageError(message: "--maildir DIR is required") }
+
+        var options = Options(input: input, maildir: maildir)
+        options.state = values["--state"]
+        options.mapping = values["--mapping"]
+        options.automaticMapping = !noAutoMapping
+        options.users = values["--users"]
+        options.domains = domains
+        options.folder = values["--folder"] ?? options.folder
+        options.report = values["--report"]
+        for (option, keyPath) in [("--from", \Options.from), ("--until", \Options.until)] {
+            guard let text = values[option] else { continue }
+            guard let date = RFC3339.parse(text) else {
+                throw UsageError(message: "\(option) \(text) is not an RFC 3339 timestamp (2026-11-23T00:00:00Z)")
+            }
+            options[keyPath: keyPath] = date
+        }
+        if let from = options.from, let until = options.until, from >= until {
+            throw UsageError(message: "--from must be before --until")
+        }
+        return options
+    }
+}
