@@ -44,7 +44,7 @@ struct ArchiveDaily {
 
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
-        defer { signals.forEach { $0.cancel() } }
+        defer { for signal in signals { signal.cancel() } }
         let report = try await run.value
         Terminal.clearProgress()
         if let path = options.report {
