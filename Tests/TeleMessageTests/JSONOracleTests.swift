@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WhatsAppArchiverTesting
 
 @testable import TeleMessage
 
@@ -20,18 +21,6 @@ struct JSONOracleTests {
                 print(0)
         """
 
-    /// A deterministic generator, so a failure is reproducible.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func mutations(count: Int) -> [[UInt8]] {
         let seeds =
             try! String(contentsOfFile: Fixtures.exportDirectory + "/items.jsonl", encoding: .utf8)
@@ -41,7 +30,7 @@ struct JSONOracleTests {
             Array(#"{}[]:,"\ -+.eE0123456789tfnulrsaTFN/bu"#.utf8) + [
                 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xA9, 0xED, 0xF0, 0xFF,
             ]
-        var random = SplitMix(state: 20_261_123)
+        var random = SeededRandomNumberGenerator(seed: 20_261_123)
         var result: [[UInt8]] = []
         for index in 0..<count {
             var bytes = seeds[index % seeds.count]

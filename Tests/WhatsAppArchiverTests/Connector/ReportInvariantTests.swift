@@ -3,18 +3,6 @@ import Testing
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
 
-/// SplitMix64: a tiny deterministic generator, so that every seed is a reproducible run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private let people: [(party: Party, mailbox: String?)] = [
     (SampleItems.alice, "alice@contoso.com"),
     (SampleItems.carol, "carol@contoso.com"),
@@ -29,7 +17,7 @@ struct ReportInvariantTests {
     /// must hold.
     @Test(arguments: 0..<60)
     func countsMatchAnIndependentTallyOnRandomRuns(seed: Int) async throws {
-        var random = SeededGenerator(state: UInt64(seed))
+        var random = SeededRandomNumberGenerator(seed: UInt64(seed))
         let itemCount = Int.random(in: 0...40, using: &random)
         var items: [Item] = []
         var expectedMailboxes: [String: Set<String>] = [:]

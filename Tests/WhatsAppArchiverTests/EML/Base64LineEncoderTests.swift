@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WhatsAppArchiver
+import WhatsAppArchiverTesting
 
 @testable import WhatsAppArchiver
 
@@ -25,7 +26,7 @@ struct Base64LineEncoderTests {
     /// Foundation's encoder, with 76-character lines and CRLF, is the oracle for every length and every chunking.
     @Test(arguments: [0, 1, 2, 3, 56, 57, 58, 113, 114, 115, 1000, 65_537, 300_001])
     func matchesFoundationForEveryChunking(length: Int) throws {
-        var generator = SplitMix(seed: UInt64(length))
+        var generator = SeededRandomNumberGenerator(seed: UInt64(length))
         let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         var expected = Data(bytes).base64EncodedString(options: [
             .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,

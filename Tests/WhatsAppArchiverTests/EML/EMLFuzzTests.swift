@@ -18,19 +18,19 @@ struct EMLFuzzTests {
         "%", "'", "*", "/", "..", "Bcc: x@y.z", String(repeating: "x", count: 80), String(repeating: "ü", count: 40),
     ]
 
-    static func text(_ generator: inout SplitMix, maximumPieces: Int = 30) -> String {
+    static func text(_ generator: inout SeededRandomNumberGenerator, maximumPieces: Int = 30) -> String {
         let count = Int(generator.next() % UInt64(maximumPieces + 1))
         return (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
     }
 
-    static func party(_ generator: inout SplitMix) -> Party {
+    static func party(_ generator: inout SeededRandomNumberGenerator) -> Party {
         let digits = String(1_000_000_000 + generator.next() % 8_999_999_999)
         let email: String? = generator.next() % 3 == 0 ? text(&generator, maximumPieces: 4) + "@example.com" : nil
         return Party(phone: "+" + digits, name: text(&generator), email: email)
     }
 
     static func item(_ seed: UInt64) -> (Item, String?) {
-        var generator = SplitMix(seed: seed)
+        var generator = SeededRandomNumberGenerator(seed: seed)
         let kinds: [ItemKind] = [
             .message, .call, .deletion, .edit, .reaction, .event, ItemKind(rawValue: text(&generator)),
         ]
