@@ -89,7 +89,9 @@ public struct Connector: Sendable {
     /// The window a run without an explicit window reads, given the saved checkpoint: from the checkpoint less
     /// ``Configuration/overlap`` (or ``Configuration/firstRunLookback`` before `until` on a first run) to `until`.
     ///
-    /// - Parameter until: The end of the window; now when `nil`.
+    /// - Parameters:
+    ///   - checkpoint: The saved checkpoint, or `nil` before the first run.
+    ///   - until: The end of the window; now when `nil`.
     public func defaultWindow(after checkpoint: Checkpoint?, until: Date? = nil) throws -> TimeWindow {
         let until = until ?? configuration.clock.now()
         let from =

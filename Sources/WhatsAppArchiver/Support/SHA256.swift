@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), written here because the package takes no dependencies.
 ///
-/// Streaming: create a value, ``update(_:)`` it with chunks of any size, then ``finalize()``. Used to verify
+/// Streaming: create a value, ``update(_:)-([UInt8])`` it with chunks of any size, then ``finalize()``. Used to verify
 /// attachments against their declared digest and to derive stable identifiers (message ids, file names) from
 /// item ids without exposing user text.
 public struct SHA256: Sendable {
