@@ -26,6 +26,9 @@ struct ArchiveDaily {
                 "archive-daily: no --users or --domain given: every well-formed address is taken as a valid mailbox."
             )
         }
+        if let problem = MaildirFolderName.problem(with: options.folder) {
+            throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
+        }
         let source = try await makeSource()
         let sink = try MaildirSink(configuration: MaildirSink.Configuration(root: options.maildir))
         let checkpoints = try FileCheckpointStore(directory: options.state ?? options.maildir + "/.archiver-state")

@@ -31,7 +31,9 @@ do {
 } catch let error as ArchiverError {
     Terminal.clearProgress()
     Terminal.error("archive-daily: \(error.message)")
-    Terminal.error("The checkpoint stays at the last durable point; run again to resume.")
+    if ![.invalidConfiguration, .mappingFileInvalid, .authenticationFailed].contains(error.code) {
+        Terminal.error("Everything delivered before the error is durable and the checkpoint says so; run again to resume.")
+    }
     exit(1)
 } catch is CancellationError {
     Terminal.clearProgress()

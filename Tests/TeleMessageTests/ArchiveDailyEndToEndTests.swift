@@ -171,6 +171,16 @@ struct ArchiveDailyEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: scratch + "/archive"))
     }
 
+    @Test(arguments: ["A.B", "a/b", "tab\there", ""])
+    func anUnusableFolderNameStopsBeforeAnythingIsWritten(folder: String) throws {
+        let scratch = try Fixtures.scratchDirectory()
+        let result = try Self.run(
+            ["--export", Self.demoExport, "--maildir", scratch + "/archive", "--folder", folder] + Self.window
+        )
+        #expect(result.status == (folder.isEmpty ? 2 : 1))
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/archive"))
+    }
+
     @Test(arguments: [
         [], ["--export", "x"], ["--export", "x", "--url", "https://x", "--maildir", "m"],
         ["--url", "https://x", "--maildir", "m"], ["--export", "x", "--maildir", "m", "--password", "secret"],
