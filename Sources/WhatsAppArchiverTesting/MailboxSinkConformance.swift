@@ -12,7 +12,9 @@ import WhatsAppArchiver
 /// ```
 ///
 /// `makeSink` must return a new instance over the *same* storage each time it is called: one of the checks
-/// reopens the sink to prove that committed deliveries survive a restart.
+/// reopens the sink to prove that committed deliveries survive a restart. The first instance may still be alive
+/// then: a sink that holds an exclusive lock on its storage (as `MaildirSink` does) should close the previous
+/// instance inside `makeSink`, as the end of the old process would.
 public struct MailboxSinkConformance: Sendable {
     /// A check that the sink did not pass.
     public struct Failure: Sendable, Hashable, CustomStringConvertible {
