@@ -31,8 +31,10 @@ struct ArchiveDaily {
         let source = try await makeSource(downloads: downloads)
         let sink = try MaildirSink(configuration: MaildirSink.Configuration(root: options.maildir))
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
-        // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
-        try Self.prepareDownloadDirectory(downloads)
+        if case .account = options.input {
+            // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
+            try Self.prepareDownloadDirectory(downloads)
+        }
 
         var configuration = Connector.Configuration()
         configuration.folder = options.folder
