@@ -25,8 +25,8 @@ enum ArchiveInspection {
 
     /// The unfolded value of `X-TeleMessage-Item-Id` in a stored message's header section.
     static func itemID(in message: Data) -> String? {
-        let text = String(decoding: message.prefix(1 << 16), as: UTF8.self)
-        let section = text.components(separatedBy: "\n\n").first ?? text
+        let end = message.range(of: Data("\n\n".utf8))?.lowerBound ?? message.endIndex
+        let section = String(decoding: message[..<end], as: UTF8.self)
         for line in section.split(separator: "\n") where line.lowercased().hasPrefix("x-telemessage-item-id:") {
             return line.dropFirst("x-telemessage-item-id:".count).trimmingCharacters(in: .whitespaces)
         }
