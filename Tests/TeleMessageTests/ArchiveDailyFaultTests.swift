@@ -81,6 +81,25 @@ struct ArchiveDailyFaultTests {
         try Self.expectTheReferenceArchive(scratch + "/archive")
     }
 
+    @Test(.enabled(if: FakeTeleMessageServer.isAvailable, "python3 is needed for the fake TeleMessage server"))
+    func downloadsThatAKilledRunLeftBehindAreRemovedByTheNextRun() throws {
+        let server = try FakeTeleMessageServer(export: Self.demoExport)
+        defer { server.stop() }
+        let scratch = try Fixtures.scratchDirectory()
+        let maildir = scratch + "/archive"
+        // What a run killed with SIGKILL mid-download leaves: a private directory with part of an attachment.
+        let leftover = maildir + "/.archiver-state/downloads/telemessage-Ab12Cd"
+        try FileManager.default.createDirectory(atPath: leftover, withIntermediateDirectories: true)
+        try Data("half of a confidential PDF".utf8).write(to: URL(fileURLWithPath: leftover + "/3-att-pdf-0003"))
+        let result = try ArchiveInspection.run(
+            Self.serverArguments(server, maildir: maildir, report: scratch + "/report.json"),
+            environment: Self.password
+        )
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/.archiver-state/downloads").isEmpty)
+        try Self.expectTheReferenceArchive(maildir)
+    }
+
     /// The connector over the real roles and an HTTP transport whose request timeout is `timeout` seconds.
     static func connector(
         server: FakeTeleMessageServer,
