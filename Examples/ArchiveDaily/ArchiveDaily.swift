@@ -29,9 +29,15 @@ struct ArchiveDaily {
         if let problem = MaildirFolderName.problem(with: options.folder) {
             throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
         }
-        let source = try await makeSource()
+        let stateDirectory = options.state ?? options.maildir + "/.archiver-state"
+        let downloads = stateDirectory + "/downloads"
+        let source = try await makeSource(downloads: downloads)
         let sink = try MaildirSink(configuration: MaildirSink.Configuration(root: options.maildir))
-        let checkpoints = try FileCheckpointStore(directory: options.state ?? options.maildir + "/.archiver-state")
+        let checkpoints = try FileCheckpointStore(directory: stateDirectory)
+        if case .account = options.input {
+            // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
+            try Self.prepareDownloadDirectory(downloads)
+        }
 
         var configuration = Connector.Configuration()
         configuration.folder = options.folder
@@ -56,7 +62,7 @@ struct ArchiveDaily {
         return report
     }
 
-    private func makeSource() async throws -> any MessageSource {
+    private func makeSource(downloads: String) async throws -> any MessageSource {
         switch options.input {
         case .export(let directory):
             return try TeleMessageSource(exportDirectory: directory)
@@ -65,12 +71,40 @@ struct ArchiveDaily {
                 throw ArchiverError(.invalidConfiguration, "--url \(url) is not a URL.")
             }
             let credentials = TeleMessageCredentials.environment(username: username, variable: passwordVariable)
-            let transport = try HTTPTransport(
-                configuration: HTTPTransport.Configuration(baseURL: baseURL),
-                credentials: credentials
-            )
+            var configuration = HTTPTransport.Configuration(baseURL: baseURL)
+            configuration.temporaryDirectory = downloads
+            let transport = try HTTPTransport(configuration: configuration, credentials: credentials)
             try await transport.verifyCredentials()
             return TeleMessageSource(transport: transport)
+        }
+    }
+
+    /// Creates the private directory that holds attachment downloads, emptied of whatever a run killed with
+    /// SIGKILL (or a power cut) left there: a transport removes its downloads when it closes, but a killed process
+    /// never closes, and the system's temporary directory would keep those archive files for anyone to find.
+    private static func prepareDownloadDirectory(_ path: String) throws {
+        try POSIXFiles.ensureDirectory(path)
+        let leftovers: [String]
+        do {
+            leftovers = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw ArchiverError(
+                .storageFailed,
+                "Cannot list the download directory \(path): \(error.localizedDescription)",
+                scope: .run
+            )
+        }
+        for name in leftovers {
+            do {
+                try FileManager.default.removeItem(atPath: path + "/" + name)
+            } catch {
+                throw ArchiverError(
+                    .storageFailed,
+                    "Cannot remove \(path)/\(name), left by an interrupted run: \(error.localizedDescription). "
+                        + "Remove it by hand, then run again.",
+                    scope: .run
+                )
+            }
         }
     }
 

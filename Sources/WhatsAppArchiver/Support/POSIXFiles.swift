@@ -45,15 +45,26 @@ package enum POSIXFiles {
         }
     }
 
-    /// Reads a whole small file; `nil` when it does not exist.
+    /// Reads a whole small file; `nil` when it does not exist. Anything but a regular file is refused: a FIFO in
+    /// its place would otherwise block the run forever, and a device would be read without end.
     package static func readFile(_ path: String) throws -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT { return nil }
             throw failure("open", path, code)
         }
         defer { SystemError.closeIgnoringInterrupts(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure("inspect", path, errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ArchiverError(
+                .storageFailed,
+                "\(path) is not a regular file (a directory, FIFO or device is in its place); refusing to read it. "
+                    + "Move it away, then run again.",
+                scope: .run
+            )
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {

@@ -9,7 +9,7 @@ public enum RFC3339 {
     /// Parses an RFC 3339 `date-time`.
     ///
     /// Accepts `T` or `t` or a space as the separator, `Z`/`z` or a numeric offset (`+01:00`), and a fraction of
-    /// any length. Years 0001 to 9999 only.
+    /// any length, kept to the millisecond (truncated). Instants in the years 0001 to 9999 UTC only.
     ///
     /// - Returns: The instant, or `nil` when the text is not a valid timestamp.
     public static func parse(_ text: String) -> Date? {
@@ -43,18 +43,20 @@ public enum RFC3339 {
         guard year >= 1, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour <= 23,
             minute <= 59, second <= 59
         else { return nil }
-        var fraction = 0.0
+        // Milliseconds, truncated: the precision every timestamp is written back with (checkpoints, requests,
+        // headers). Summing a long fraction such as `.9999999` in floating point would round it up into the next
+        // second when written, and from 9999-12-31T23:59:59 into year 10000.
+        var milliseconds = 0
         if index < bytes.count, bytes[index] == 0x2E {
             index += 1
-            var scale = 0.1
             var count = 0
             while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-                fraction += Double(bytes[index] - 0x30) * scale
-                scale /= 10
+                if count < 3 { milliseconds = milliseconds * 10 + Int(bytes[index] - 0x30) }
                 count += 1
                 index += 1
             }
             guard count > 0 else { return nil }
+            for _ in count..<max(count, 3) { milliseconds *= 10 }
         }
         var offsetSeconds = 0
         if expect(0x5A, 0x7A) {
@@ -72,8 +74,15 @@ public enum RFC3339 {
         guard index == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        // The instant itself must lie in years 0001 to 9999 UTC: an offset can push 9999-12-31 into year 10000,
+        // which an RFC 5322 Date header and most readers cannot hold.
+        guard seconds >= firstSecond, seconds < endSecond else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1000)
     }
+
+    /// 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 1970.
+    private static let firstSecond = daysFromCivil(year: 1, month: 1, day: 1) * 86_400
+    private static let endSecond = daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400
 
     /// Formats an instant in UTC, with milliseconds only when the instant has a fractional second.
     ///

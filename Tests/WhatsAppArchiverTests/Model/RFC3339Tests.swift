@@ -29,6 +29,22 @@ struct RFC3339Tests {
         #expect(RFC3339.parse(text) == nil)
     }
 
+    /// Found by the hostile corpus: an offset, or a fraction that rounds up, must not carry an instant out of the
+    /// years 0001 to 9999 (an RFC 5322 Date header in year 10000 is unreadable to most readers).
+    @Test(arguments: ["9999-12-31T23:59:59-00:01", "9999-12-31T23:00:00-23:59", "0001-01-01T00:00:00+00:01"])
+    func rejectsInstantsOutsideYears1To9999(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test(arguments: [
+        "9999-12-31T23:59:59.999999999Z", "2026-11-23T10:15:59.\(String(repeating: "9", count: 400))Z",
+        "0001-01-01T00:00:00.000000001Z",
+    ])
+    func aLongFractionNeverRoundsIntoTheNextSecond(text: String) throws {
+        let date = try #require(RFC3339.parse(text))
+        #expect(RFC3339.format(date).prefix(19) == text.prefix(19))
+    }
+
     @Test(arguments: [
         "2026-11-23T10:15:00Z", "2026-11-23T10:15:00.120Z", "1969-12-31T23:59:59.500Z", "2000-02-29T12:00:00Z",
     ])
