@@ -24,6 +24,37 @@ struct SecurityDefaultsTests {
         #expect(error.map { String(describing: $0) }?.contains("s3cr3t") == false)
     }
 
+    @Test func aBearerTokenNeverShowsInADescriptionOrADump() {
+        let token = BearerToken(value: "tok-3f9a7c")
+        var dumped = ""
+        dump(token, to: &dumped)
+        for text in [String(describing: token), String(reflecting: token), dumped, "\(token)"] {
+            #expect(!text.contains("tok-3f9a7c"))
+        }
+    }
+
+    @Test(.enabled(if: FakeTeleMessageServer.isAvailable, "python3 is needed to run the loopback server"))
+    func aSignedInTransportDumpsWithoutItsTokenOrPassword() async throws {
+        let server = try RedirectingServer(redirecting: false)
+        defer { server.stop() }
+        let transport = try HTTPTransport(
+            configuration: .init(baseURL: server.baseURL),
+            credentials: TeleMessageCredentials(username: "ops") { "dump-secret" }
+        )
+        try await transport.verifyCredentials()
+        #expect(transport.signInCount == 1)
+        var dumped = ""
+        dump(transport, to: &dumped)
+        // The dump shows the configuration and the credentials (redacted); the token sits behind a Mutex, which a
+        // mirror does not open, and BearerToken redacts itself anyway (the test above).
+        #expect(dumped.contains("<redacted>"))
+        for text in [dumped, String(describing: transport), String(reflecting: transport)] {
+            #expect(!text.contains(RedirectingServer.token))
+            #expect(!text.contains("dump-secret"))
+        }
+        await transport.close()
+    }
+
     @Test(.enabled(if: FakeTeleMessageServer.isAvailable, "python3 is needed to run the redirecting server"))
     func aRedirectIsNeverFollowed() async throws {
         let server = try RedirectingServer()
@@ -45,7 +76,8 @@ struct SecurityDefaultsTests {
 }
 
 /// A loopback server that answers every request with `302 Found` to `/elsewhere` on itself, and counts the requests
-/// that arrive there: one means a redirect was followed.
+/// that arrive there: one means a redirect was followed. Built with `redirecting: false`, it signs every request in
+/// with ``token``.
 private final class RedirectingServer: Sendable {
     let baseURL: URL
     private let process: Process
@@ -55,14 +87,15 @@ private final class RedirectingServer: Sendable {
     private static let script = """
         import http.server, sys
         counters = sys.argv[1]
+        redirecting = sys.argv[2] == "redirect"
         counts = {"redirects": 0, "elsewhere": 0}
         class Handler(http.server.BaseHTTPRequestHandler):
             def answer(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 if length: self.rfile.read(length)
-                if self.path.startswith("/elsewhere"):
+                if self.path.startswith("/elsewhere") or not redirecting:
                     counts["elsewhere"] += 1
-                    body = b'{"accessToken":"t","expiresIn":3600}'
+                    body = b'{"accessToken":"tok-9d1e55c0b7","tokenType":"Bearer","expiresIn":3600}'
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))
@@ -85,11 +118,14 @@ private final class RedirectingServer: Sendable {
         server.serve_forever()
         """
 
-    init() throws {
+    /// The access token the server hands out.
+    static let token = "tok-9d1e55c0b7"
+
+    init(redirecting: Bool = true) throws {
         counters = try Fixtures.scratchDirectory() + "/counters"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, counters]
+        process.arguments = ["python3", "-c", Self.script, counters, redirecting ? "redirect" : "sign-in"]
         input = Pipe()
         let output = Pipe()
         process.standardInput = input
