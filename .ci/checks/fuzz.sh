@@ -8,7 +8,7 @@ status=0
 for target in ItemDecoder CSVReader EMLWriter; do
     log="$(mktemp)"
     if Fuzz/run.sh "$target" "$seconds" >"$log" 2>&1; then
-        grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' "$log" | sed "s/^/$target: /"
+        grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units' "$log" | sed "s/^/$target: /"
     else
         status=1
         echo "$target: libFuzzer found a failing input" >&2
