@@ -6,7 +6,10 @@
 /// - reading in chunks gives exactly what reading in one piece gives (records, lines and problems);
 /// - no record has more fields, or a longer field, than the limits allow; records and problems come in line order;
 /// - records written back as RFC 4180 (every field quoted, CRLF) read back to the same fields, with no problem;
-/// - the mapping file either loads or fails with `mappingFileInvalid`, never with anything else.
+/// - the mapping file either loads or fails with `mappingFileInvalid`, and the user list with
+///   `invalidConfiguration`, never with anything else;
+/// - every field accepted as a mailbox address is safe as a directory name (it becomes one in the Maildir sink):
+///   lower-case printable ASCII, one `@`, no `/`, `\\`, `..` or leading dot, and accepted again as itself.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     var input = FuzzInput(Array(UnsafeBufferPointer(start: data, count: count)))
@@ -69,6 +72,17 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         "records written back read as other fields"
     )
 
+    for record in whole.records {
+        for field in record.fields { checkMailboxAddress(field) }
+    }
+    do {
+        _ = try UserDirectory(listBytes: bytes)
+    } catch let error as ArchiverError {
+        require(error.code == .invalidConfiguration, "the user list failed with \(error.code)")
+    } catch {
+        require(false, "the user list threw a non-ArchiverError: \(error)")
+    }
+
     do {
         let mapping = try MappingFile(bytes: bytes)
         // The mapping file reads with the default limits, which may keep records the fuzzed limits reject.
@@ -80,4 +94,24 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         require(false, "the mapping file threw a non-ArchiverError: \(error)")
     }
     return 0
+}
+
+/// Checks that `text`, if it is accepted as a mailbox address, can only name a directory inside the sink's root.
+func checkMailboxAddress(_ text: String) {
+    let address = MailboxAddress(text)
+    require((address == nil) == (MailboxAddress.problem(with: text) != nil), "init and problem(with:) disagree")
+    guard let address else { return }
+    let raw = address.rawValue
+    require(
+        raw.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F },
+        "the address \(raw.debugDescription) is not printable ASCII"
+    )
+    require(raw == raw.lowercased(), "the address \(raw.debugDescription) is not lower case")
+    require(
+        !raw.contains("/") && !raw.contains("\\") && !raw.contains(".."),
+        "the address \(raw.debugDescription) is path-like"
+    )
+    require(!raw.hasPrefix(".") && raw.utf8.count <= 254, "the address \(raw.debugDescription) starts with a dot")
+    require(raw.split(separator: "@", omittingEmptySubsequences: false).count == 2, "not exactly one @ in \(raw)")
+    require(MailboxAddress(raw) == address, "the address \(raw.debugDescription) is not accepted as itself")
 }
