@@ -52,7 +52,8 @@ extension HTTPTransport {
         else {
             throw ArchiverError(
                 .invalidConfiguration,
-                "The TeleMessage URL \(url) is not an absolute URL; give one like https://archive.example.com.",
+                "The TeleMessage URL is not an absolute URL with a host (it is not repeated here: it may hold "
+                    + "a credential); give one like https://archive.example.com.",
                 scope: .run
             )
         }
@@ -66,7 +67,8 @@ extension HTTPTransport {
         guard components.query == nil, components.fragment == nil else {
             throw ArchiverError(
                 .invalidConfiguration,
-                "The TeleMessage URL must not have a query or fragment: \(url)",
+                "The TeleMessage URL of \(host) must not have a query or fragment (not repeated here: it may "
+                    + "hold a credential); give the base URL only, like https://\(host).",
                 scope: .run
             )
         }
@@ -83,7 +85,7 @@ extension HTTPTransport {
         default:
             throw ArchiverError(
                 .invalidConfiguration,
-                "The TeleMessage URL must use https, not \(scheme): \(url)",
+                "The TeleMessage URL of \(host) must use https, not \(scheme).",
                 scope: .run
             )
         }
