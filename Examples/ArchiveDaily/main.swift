@@ -32,7 +32,9 @@ do {
     Terminal.clearProgress()
     Terminal.error("archive-daily: \(error.message)")
     if ![.invalidConfiguration, .mappingFileInvalid, .authenticationFailed].contains(error.code) {
-        Terminal.error("Everything delivered before the error is durable and the checkpoint says so; run again to resume.")
+        Terminal.error(
+            "Everything delivered before the error is durable and the checkpoint says so; run again to resume."
+        )
     }
     exit(1)
 } catch is CancellationError {
