@@ -83,7 +83,11 @@ enum MIMEHeaderEncoder {
             tokens += encodedWords(run.joined(separator: " ")).map { Token(text: $0, spaceBefore: true) }
             run.removeAll()
         }
-        for word in line.split(separator: " ") {
+        // Splitting bytes rather than characters is the same split when the line is ASCII, and much cheaper.
+        let words =
+            line.utf8.allSatisfy { $0 < 0x80 }
+            ? line.utf8.split(separator: UInt8(ascii: " ")).map { Substring($0) } : line.split(separator: " ")
+        for word in words {
             if word.utf8.count <= maximumPlainWord && !hasEncodedWordMarker(word) && isPlain(word) {
                 flushRun()
                 tokens.append(Token(text: String(word), spaceBefore: true))
@@ -103,6 +107,10 @@ enum MIMEHeaderEncoder {
 
     /// `text` as a quoted string, with `"` and `\` escaped.
     static func quoted(_ text: String) -> String {
+        // Nothing to escape (the common case): no walk over the characters.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var result = "\""
         for character in text {
             if character == "\"" || character == "\\" { result.append("\\") }

@@ -16,8 +16,11 @@ enum RFC5322Date {
 
     /// `date` for a reader: `2026-11-23 10:15:00 UTC` (milliseconds when the instant has them).
     static func readable(_ date: Date) -> String {
-        let text = RFC3339.format(date)
-        return String(text.dropLast().map { $0 == "T" ? " " : $0 }) + " UTC"
+        // RFC 3339 in UTC is ASCII: edited as bytes, not as characters.
+        var bytes = Array(RFC3339.format(date).utf8.dropLast())
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "T") { bytes[index] = UInt8(ascii: " ") }
+        bytes += " UTC".utf8
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
