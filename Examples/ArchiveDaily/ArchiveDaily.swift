@@ -27,7 +27,9 @@ struct ArchiveDaily {
             )
         }
         let source = try await makeSource()
-        let sink = try MaildirSink(configuration: MaildirSink.Configuration(root: options.maildir))
+        var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
+        sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+        let sink = try MaildirSink(configuration: sinkConfiguration)
         let checkpoints = try FileCheckpointStore(directory: options.state ?? options.maildir + "/.archiver-state")
 
         var configuration = Connector.Configuration()

@@ -19,6 +19,9 @@ struct Options {
     var until: Date?
     var folder = "WhatsApp Archiver"
     var report: String?
+    /// One `syncfs` per commit instead of an `fsync` per message (MaildirSink.Configuration.syncsWholeFileSystem):
+    /// for a Maildir root on a volume of its own.
+    var syncsWholeFileSystem = false
 
     static let usage = """
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
@@ -26,7 +29,7 @@ struct Options {
                              [--mapping FILE.csv] [--no-auto-mapping]
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
-                             [--folder NAME] [--report FILE]
+                             [--folder NAME] [--report FILE] [--sync-file-system]
         """
 
     /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
@@ -38,6 +41,7 @@ struct Options {
         var values: [String: String] = [:]
         var domains: [String] = []
         var noAutoMapping = false
+        var syncFileSystem = false
         var index = 0
         let valued: Set<String> = [
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
@@ -54,6 +58,11 @@ struct Options {
             if argument == "--no-auto-mapping" {
                 guard inlineValue == nil else { throw UsageError(message: "--no-auto-mapping takes no value") }
                 noAutoMapping = true
+                continue
+            }
+            if argument == "--sync-file-system" {
+                guard inlineValue == nil else { throw UsageError(message: "--sync-file-system takes no value") }
+                syncFileSystem = true
                 continue
             }
             if argument == "--password" {
@@ -109,6 +118,7 @@ struct Options {
         options.domains = domains
         options.folder = values["--folder"] ?? options.folder
         options.report = values["--report"]
+        options.syncsWholeFileSystem = syncFileSystem
         for (option, keyPath) in [("--from", \Options.from), ("--until", \Options.until)] {
             guard let text = values[option] else { continue }
             guard let date = RFC3339.parse(text) else {

@@ -206,6 +206,16 @@ enum MIMEHeaderEncoder {
     /// Whether `text` holds `=?`, which a reader could take for the start of an encoded-word: such text is
     /// encoded itself so that it shows as typed.
     static func hasEncodedWordMarker(_ text: Substring) -> Bool {
+        // On the contiguous bytes when there are some (always, for native strings): no generic iteration.
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count > 1 else { return false }
+            for index in 1..<bytes.count
+            where bytes[index] == UInt8(ascii: "?") && bytes[index - 1] == UInt8(ascii: "=") {
+                return true
+            }
+            return false
+        }
+        if let fast { return fast }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             if previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?") { return true }
@@ -216,7 +226,10 @@ enum MIMEHeaderEncoder {
 
     /// Whether every character is printable ASCII (space to `~`).
     static func isPrintableASCII(_ text: Substring) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        if let fast = text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) {
+            return fast
+        }
+        return text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// RFC 5987 `attr-char`: the characters that need no percent-encoding in an extended parameter value.
