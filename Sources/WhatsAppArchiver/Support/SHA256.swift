@@ -7,7 +7,9 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    private var block = [UInt8](repeating: 0, count: 64)
+    /// The partial block, inline (64 bytes): a hasher allocates nothing, which matters for the short ids hashed
+    /// several times per message.
+    private var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var blockCount = 0
     private var totalBytes: UInt64 = 0
 
@@ -17,7 +19,8 @@ public struct SHA256: Sendable {
     /// The digest of `bytes`.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = SHA256()
-        hasher.update(Array(bytes))
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
+        if hashed == nil { hasher.update(Array(bytes)) }
         return hasher.finalize()
     }
 
@@ -45,40 +48,57 @@ public struct SHA256: Sendable {
 
     /// Adds bytes to the message.
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         totalBytes &+= UInt64(buffer.count)
         var index = 0
         if blockCount > 0 {
             let take = min(64 - blockCount, buffer.count)
-            for offset in 0..<take { block[blockCount + offset] = buffer[offset] }
+            let offset = blockCount
+            withUnsafeMutableBytes(of: &block) { ($0.baseAddress! + offset).copyMemory(from: base, byteCount: take) }
             blockCount += take
             index = take
             if blockCount == 64 {
-                block.withUnsafeBytes { compress($0.baseAddress!) }
+                let full = block
+                withUnsafeBytes(of: full) { compress($0.baseAddress!) }
                 blockCount = 0
             }
         }
         while buffer.count - index >= 64 {
-            compress(buffer.baseAddress! + index)
+            compress(base + index)
             index += 64
         }
-        while index < buffer.count {
-            block[blockCount] = buffer[index]
-            blockCount += 1
-            index += 1
+        if index < buffer.count {
+            let rest = buffer.count - index
+            let offset = blockCount
+            withUnsafeMutableBytes(of: &block) {
+                ($0.baseAddress! + offset).copyMemory(from: base + index, byteCount: rest)
+            }
+            blockCount += rest
         }
     }
 
     /// Finishes the message and returns its 32-byte digest.
     public mutating func finalize() -> [UInt8] {
         let bitLength = totalBytes &* 8
-        var padding: [UInt8] = [0x80]
         let afterMarker = (blockCount + 1) % 64
-        padding += [UInt8](repeating: 0, count: afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> shift))
-        }
+        let paddingLength = 1 + (afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker) + 8
+        // At most 128 bytes, on the stack: the 0x80 marker, zeros, the bit length big-endian.
+        var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var paddingTail = padding
         let savedTotal = totalBytes
-        update(padding)
+        withUnsafeMutableBytes(of: &padding) { head in
+            withUnsafeMutableBytes(of: &paddingTail) { tail in
+                func store(_ byte: UInt8, at position: Int) {
+                    if position < 64 { head[position] = byte } else { tail[position - 64] = byte }
+                }
+                store(0x80, at: 0)
+                for index in 0..<8 {
+                    store(UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * index)), at: paddingLength - 8 + index)
+                }
+                update(UnsafeRawBufferPointer(rebasing: head[0..<min(paddingLength, 64)]))
+                if paddingLength > 64 { update(UnsafeRawBufferPointer(rebasing: tail[0..<(paddingLength - 64)])) }
+            }
+        }
         totalBytes = savedTotal
         var digest = [UInt8]()
         digest.reserveCapacity(32)
