@@ -34,6 +34,7 @@ struct ArchiveDaily {
 
         var configuration = Connector.Configuration()
         configuration.folder = options.folder
+        if let commitEvery = options.commitEvery { configuration.commitEveryDeliveries = commitEvery }
         let connector = Connector(
             source: source,
             mapper: mapper,

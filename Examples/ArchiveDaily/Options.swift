@@ -22,6 +22,8 @@ struct Options {
     /// One `syncfs` per commit instead of an `fsync` per message (MaildirSink.Configuration.syncsWholeFileSystem):
     /// for a Maildir root on a volume of its own.
     var syncsWholeFileSystem = false
+    /// Commit (sync, then move the checkpoint) after this many deliveries; `nil` keeps the connector's default.
+    var commitEvery: Int?
 
     static let usage = """
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
@@ -29,7 +31,8 @@ struct Options {
                              [--mapping FILE.csv] [--no-auto-mapping]
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
-                             [--folder NAME] [--report FILE] [--sync-file-system]
+                             [--folder NAME] [--report FILE]
+                             [--sync-file-system] [--commit-every N]
         """
 
     /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
@@ -45,7 +48,7 @@ struct Options {
         var index = 0
         let valued: Set<String> = [
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
-            "--domain", "--from", "--until", "--folder", "--report",
+            "--domain", "--from", "--until", "--folder", "--report", "--commit-every",
         ]
         while index < arguments.count {
             var argument = arguments[index]
@@ -119,6 +122,12 @@ struct Options {
         options.folder = values["--folder"] ?? options.folder
         options.report = values["--report"]
         options.syncsWholeFileSystem = syncFileSystem
+        if let text = values["--commit-every"] {
+            guard let count = Int(text), count > 0 else {
+                throw UsageError(message: "--commit-every \(text) is not a positive number of deliveries")
+            }
+            options.commitEvery = count
+        }
         for (option, keyPath) in [("--from", \Options.from), ("--until", \Options.until)] {
             guard let text = values[option] else { continue }
             guard let date = RFC3339.parse(text) else {

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import WhatsAppArchiver
 
-/// `--sync-file-system` changes how a commit is made durable (one `syncfs` instead of an `fsync` per message), never
-/// what is stored: the same files, the same report, and a rerun adds nothing.
+/// `--sync-file-system` changes how a commit is made durable (one `syncfs` instead of an `fsync` per message) and
+/// `--commit-every` how often, never what is stored: the same files, the same report, and a rerun adds nothing.
 @Suite(.serialized)
 struct ArchiveDailySyncFileSystemTests {
     @Test func storesTheSameMessagesAsTheDefaultMode() throws {
@@ -18,7 +18,7 @@ struct ArchiveDailySyncFileSystemTests {
         let plain = try ArchiveDailyEndToEndTests.run(arguments(scratch + "/plain", scratch + "/plain.json"))
         #expect(plain.status == 0, "\(plain.errors)")
         let synced = try ArchiveDailyEndToEndTests.run(
-            arguments(scratch + "/synced", scratch + "/synced.json") + ["--sync-file-system"]
+            arguments(scratch + "/synced", scratch + "/synced.json") + ["--sync-file-system", "--commit-every", "2"]
         )
         #expect(synced.status == 0, "\(synced.errors)")
 
@@ -28,7 +28,9 @@ struct ArchiveDailySyncFileSystemTests {
             #expect(syncedReport[key] as? Int == plainReport[key] as? Int, "\(key)")
         }
         func names(_ maildir: String) throws -> [String: Set<String>] {
-            try ArchiveDailyEndToEndTests.messages(in: maildir).mapValues { Set($0.map { ($0 as NSString).lastPathComponent }) }
+            try ArchiveDailyEndToEndTests.messages(in: maildir).mapValues {
+                Set($0.map { ($0 as NSString).lastPathComponent })
+            }
         }
         let plainNames = try names(scratch + "/plain")
         #expect(!plainNames.isEmpty)
@@ -43,9 +45,14 @@ struct ArchiveDailySyncFileSystemTests {
         #expect(rerunReport["skippedDuplicates"] as? Int == plainReport["imported"] as? Int)
     }
 
-    @Test func takesNoValue() throws {
-        let result = try ArchiveDailyEndToEndTests.run(["--export", "x", "--maildir", "m", "--sync-file-system=yes"])
+    @Test(arguments: [
+        (["--sync-file-system=yes"], "--sync-file-system takes no value"),
+        (["--commit-every", "0"], "--commit-every 0 is not a positive number"),
+        (["--commit-every", "many"], "--commit-every many is not a positive number"),
+    ])
+    func rejectsWrongValues(extra: [String], message: String) throws {
+        let result = try ArchiveDailyEndToEndTests.run(["--export", "x", "--maildir", "m"] + extra)
         #expect(result.status == 2)
-        #expect(result.errors.contains("--sync-file-system takes no value"))
+        #expect(result.errors.contains(message))
     }
 }
