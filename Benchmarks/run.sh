@@ -7,12 +7,13 @@
 # 1. Builds archive-daily (the real executable), FolderScaleBenchmark and the C floor in release mode.
 # 2. Generates a synthetic export of N items (default 20,000; Benchmarks/Scripts/generate-export.py).
 # 3. tmpfs (/dev/shm, the disk out of the way): archive-daily in its default mode (fsync per file, commit every
-#    1,000 deliveries) and with --sync-file-system --commit-every 10000, the Python peer
+#    1,000 deliveries, one copy at a time), with --parallel-copies 2, and with --sync-file-system
+#    --commit-every 10000 --parallel-copies 2, the Python peer
 #    (Benchmarks/Peer/archive_peer.py) and the raw floor (Benchmarks/Floor/floor.c, fed with the exact sizes of the
 #    files archive-daily wrote).
 # 4. disk (DIR, default .build-bench/ in the repository, which git ignores): the same, durable: archive-daily with
 #    --sync-file-system (syncfs before and after the renames of every commit, all before the checkpoint moves),
-#    committing every 10,000 and every 1,000 deliveries; the peer with os.sync() at the end; the floor with one
+#    committing every 10,000 (one and two copies at a time) and every 1,000 deliveries; the peer with os.sync() at the end; the floor with one
 #    syncfs at the end. --with-fsync-mode also runs archive-daily's default mode (fsync per file and per new/).
 # 5. One item with a BYTES attachment (default 1 GiB) on tmpfs: archive-daily's peak resident memory and wall time
 #    against `base64 -w 76 FILE > OUT` on the same file.
@@ -147,10 +148,12 @@ compare() {
 say "generating a $ITEMS-item export"
 python3 "$ROOT/Benchmarks/Scripts/generate-export.py" --items "$ITEMS" --out "$SHM/export" >&2
 printf '%-70s %10s %10s %s\n' "benchmark ($ITEMS-item export)" "deliveries" "rate" "time" | tee -a "$TABLE"
-compare "tmpfs" "$SHM/tmpfs" "$SHM/export" 0 "" "--sync-file-system;--commit-every;10000"
+compare "tmpfs" "$SHM/tmpfs" "$SHM/export" 0 "" "--parallel-copies;2" \
+    "--sync-file-system;--commit-every;10000;--parallel-copies;2"
 if [ "$RUN_DISK" = 1 ]; then
     cp -r "$SHM/export" "$DISK/export"
-    disk_modes=("--sync-file-system;--commit-every;10000" "--sync-file-system")
+    disk_modes=("--sync-file-system;--commit-every;10000" "--sync-file-system;--commit-every;10000;--parallel-copies;2"
+        "--sync-file-system")
     if [ "$FSYNC_MODE" = 1 ]; then disk_modes+=(""); fi
     compare "disk, durable" "$DISK/disk" "$DISK/export" 1 "${disk_modes[@]}"
 fi

@@ -2,7 +2,7 @@
 // checkpoint), run once over a window, for profilers:
 //
 //   valgrind --tool=callgrind .../ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]...
-//       [--syncfs]
+//       [--syncfs] [--parallel-copies N]
 //
 // archive-daily itself cannot run under valgrind 3.19: its asynchronous main hands the main thread to Dispatch,
 // whose signal thread valgrind crashes on. Here the main thread just waits on a semaphore while a task runs the
@@ -24,6 +24,7 @@ struct Options: Sendable {
     var mapping: String?
     var domains: [String] = []
     var syncsWholeFileSystem = false
+    var copiesInParallel = 1
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -38,13 +39,16 @@ struct Options: Sendable {
             case "--maildir": maildir = value
             case "--mapping": mapping = value
             case "--domain": domains.append(value)
+            case "--parallel-copies": copiesInParallel = Int(value) ?? 1
             default:
                 print("unknown option \(flag)")
                 exit(2)
             }
         }
         if export.isEmpty || maildir.isEmpty {
-            print("usage: ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]... [--syncfs]")
+            print(
+                "usage: ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]... [--syncfs] [--parallel-copies N]"
+            )
             exit(2)
         }
     }
@@ -53,12 +57,15 @@ struct Options: Sendable {
 func runConnector(_ options: Options) async throws {
     var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
     sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+    var configuration = Connector.Configuration()
+    configuration.copiesInParallel = options.copiesInParallel
     let connector = Connector(
         source: try TeleMessageSource(exportDirectory: options.export),
         mapper: try CSVPropertyMapper(mappingFilePath: options.mapping, domains: options.domains),
         converter: try EMLConverter(),
         sink: try MaildirSink(configuration: sinkConfiguration),
-        checkpoints: try FileCheckpointStore(directory: options.maildir + "/.archiver-state")
+        checkpoints: try FileCheckpointStore(directory: options.maildir + "/.archiver-state"),
+        configuration: configuration
     )
     let window = try TimeWindow(
         from: RFC3339.parse("2000-01-01T00:00:00Z")!,
