@@ -123,39 +123,61 @@ public struct SHA256: Sendable {
     ]
 
     private mutating func compress(_ pointer: UnsafeRawPointer) {
-        // A stack buffer for the message schedule: this runs once per 64 bytes hashed.
-        state = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                w[t] = UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
-            }
-            for t in 16..<64 {
-                let s0 = w[t - 15].rotatedRight(7) ^ w[t - 15].rotatedRight(18) ^ (w[t - 15] >> 3)
-                let s1 = w[t - 2].rotatedRight(17) ^ w[t - 2].rotatedRight(19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
+        // Eight rounds per iteration with the working variables rotated through the calls instead of shifted, and
+        // the message schedule kept as a 16-word ring on the stack: this runs once per 64 bytes hashed.
+        var (a, b, c, d, e, f, g, h) = state
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             Self.roundConstants.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
+                @inline(__always) func word(_ t: Int) -> UInt32 {
+                    if t < 16 {
+                        let value = UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                        w[t] = value
+                        return value
+                    }
+                    let w15 = w[(t - 15) & 15]
+                    let w2 = w[(t - 2) & 15]
+                    let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
+                    let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
+                    let value = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
+                    w[t & 15] = value
+                    return value
+                }
+                @inline(__always) func round(
+                    _ a: UInt32,
+                    _ b: UInt32,
+                    _ c: UInt32,
+                    _ d: inout UInt32,
+                    _ e: UInt32,
+                    _ f: UInt32,
+                    _ g: UInt32,
+                    _ h: inout UInt32,
+                    _ t: Int
+                ) {
                     let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                    let choice = (e & f) ^ (~e & g)
-                    let temp1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
+                    let temp1 = h &+ s1 &+ (g ^ (e & (f ^ g))) &+ k[t] &+ word(t)
                     let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ temp1
-                    d = c
-                    c = b
-                    b = a
-                    a = temp1 &+ s0 &+ majority
+                    let majority = (a & b) | (c & (a | b))
+                    d = d &+ temp1
+                    h = temp1 &+ s0 &+ majority
+                }
+                var t = 0
+                while t < 64 {
+                    round(a, b, c, &d, e, f, g, &h, t)
+                    round(h, a, b, &c, d, e, f, &g, t + 1)
+                    round(g, h, a, &b, c, d, e, &f, t + 2)
+                    round(f, g, h, &a, b, c, d, &e, t + 3)
+                    round(e, f, g, &h, a, b, c, &d, t + 4)
+                    round(d, e, f, &g, h, a, b, &c, t + 5)
+                    round(c, d, e, &f, g, h, a, &b, t + 6)
+                    round(b, c, d, &e, f, g, h, &a, t + 7)
+                    t += 8
                 }
             }
-            return (
-                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
-                state.7 &+ h
-            )
         }
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
+            state.7 &+ h
+        )
     }
 }
 
