@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import WhatsAppArchiver
 
-/// The Maildir writer copies runs between carriage returns in bulk and counts line feeds eight bytes at a time;
-/// these tests hold it to the plain byte-by-byte definition on messages dense in CR and LF, cut into chunks at
-/// random places.
+/// The Maildir writer stores eight-byte words without a carriage return as they are and counts line feeds eight
+/// bytes at a time; these tests hold it to the plain byte-by-byte definition on messages dense and sparse in CR and
+/// LF, cut into chunks at random places.
 @Suite struct MaildirMessageWriterTests {
     /// A small deterministic generator (xorshift64*), so that a failure names a seed that reproduces it.
     struct SeededGenerator: RandomNumberGenerator {
@@ -55,7 +55,10 @@ import WhatsAppArchiver
     @Test(arguments: 1...40)
     func storesWhatTheByteByByteDefinitionStores(seed: Int) throws {
         var random = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15)
-        let alphabet: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, UInt8(ascii: "a"), UInt8(ascii: "="), 0xC3, 0x00]
+        // Dense in CR and LF for even seeds; for odd seeds sparse, so that most eight-byte words hold no CR.
+        let dense: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, UInt8(ascii: "a"), UInt8(ascii: "="), 0xC3, 0x00]
+        let sparse = [UInt8](repeating: UInt8(ascii: "b"), count: 30) + [0x0D, 0x0A, 0x0D]
+        let alphabet = seed % 2 == 0 ? dense : sparse
         let length = Int.random(in: 0...3_000, using: &random)
         let message = (0..<length).map { _ in alphabet.randomElement(using: &random)! }
         var chunks: [Range<Int>] = []
