@@ -2,8 +2,7 @@ import Foundation
 import Testing
 import WhatsAppArchiver
 
-/// The Maildir writer stores eight-byte words without a carriage return as they are and counts line feeds eight
-/// bytes at a time; these tests hold it to the plain byte-by-byte definition on messages dense and sparse in CR and
+/// The Maildir writer copies runs between carriage returns in bulk and counts line feeds eight bytes at a time; these tests hold it to the plain byte-by-byte definition on messages dense and sparse in CR and
 /// LF, cut into chunks at random places.
 @Suite struct MaildirMessageWriterTests {
     /// A small deterministic generator (xorshift64*), so that a failure names a seed that reproduces it.
