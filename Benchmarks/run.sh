@@ -58,7 +58,7 @@ TABLE="$SHM/table.txt"
 
 say() { echo "== $*" >&2; }
 now() { date +%s.%N; }
-row() { printf '%-70s %10s %10s %s\n' "$1" "$2" "$3" "$4" | tee -a "$TABLE"; }
+row() { printf '%-84s %10s %10s %s\n' "$1" "$2" "$3" "$4" | tee -a "$TABLE"; }
 rate() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.0f}')" "$1" "$2"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 json_field() { python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(sum(d[k] for k in sys.argv[2:]))" "$@"; }
@@ -147,7 +147,7 @@ compare() {
 
 say "generating a $ITEMS-item export"
 python3 "$ROOT/Benchmarks/Scripts/generate-export.py" --items "$ITEMS" --out "$SHM/export" >&2
-printf '%-70s %10s %10s %s\n' "benchmark ($ITEMS-item export)" "deliveries" "rate" "time" | tee -a "$TABLE"
+printf '%-84s %10s %10s %s\n' "benchmark ($ITEMS-item export)" "deliveries" "rate" "time" | tee -a "$TABLE"
 compare "tmpfs" "$SHM/tmpfs" "$SHM/export" 0 "" "--parallel-copies;2" \
     "--sync-file-system;--commit-every;10000;--parallel-copies;2"
 if [ "$RUN_DISK" = 1 ]; then
