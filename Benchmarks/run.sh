@@ -16,7 +16,7 @@
 #    committing every 10,000 (one and two copies at a time) and every 1,000 deliveries; the peer with os.sync() at the end; the floor with one
 #    syncfs at the end. --with-fsync-mode also runs archive-daily's default mode (fsync per file and per new/).
 # 5. One item with a BYTES attachment (default 1 GiB) on tmpfs: archive-daily's peak resident memory and wall time
-#    against `base64 -w 76 FILE > OUT` on the same file.
+#    against `base64 -w 76 FILE > OUT` on the same file (after a warm-up, alternated twice, the better of each).
 # 6. 100,000 deliveries into one folder (FolderScaleBenchmark, tmpfs): the batch holding the 1,000th delivery
 #    against the batch holding the last.
 #
@@ -163,16 +163,30 @@ if [ "$RUN_BIG" = 1 ]; then
     say "one item with a $BIG_BYTES-byte attachment"
     python3 "$ROOT/Benchmarks/Scripts/generate-export.py" --items 0 --big-attachment "$BIG_BYTES" \
         --out "$SHM/big" >&2
-    sync
-    /usr/bin/time -f '%e %M' -o "$SHM/big-time.txt" "$ARCHIVE_DAILY" --export "$SHM/big/" \
-        --maildir "$SHM/big-maildir" --mapping "$SHM/big/mapping.csv" --domain contoso.com \
-        --from 2026-11-22T00:00:00Z --until 2026-11-24T00:00:00Z > /dev/null
-    read -r big_seconds big_kilobytes < "$SHM/big-time.txt"
-    rm -rf "$SHM/big-maildir"
-    start=$(now)
+    # Writing 1.4 GB to tmpfs costs what the kernel's page allocation costs at that moment, which depends on what
+    # was freed just before: one warm-up base64, then the two alternate twice and the better of each counts.
     base64 -w 76 "$SHM/big/attachments/att-big" > "$SHM/big.b64"
-    end=$(now)
-    base64_seconds=$(python3 -c "print($end - $start)")
+    rm -f "$SHM/big.b64"
+    big_seconds=""
+    base64_seconds=""
+    big_kilobytes=0
+    for round in 1 2; do
+        sync
+        /usr/bin/time -f '%e %M' -o "$SHM/big-time.txt" "$ARCHIVE_DAILY" --export "$SHM/big/" \
+            --maildir "$SHM/big-maildir" --mapping "$SHM/big/mapping.csv" --domain contoso.com \
+            --from 2026-11-22T00:00:00Z --until 2026-11-24T00:00:00Z > /dev/null
+        read -r seconds kilobytes < "$SHM/big-time.txt"
+        rm -rf "$SHM/big-maildir"
+        big_seconds=$(python3 -c "import sys; print(min(float(v) for v in sys.argv[1:] if v))" $big_seconds $seconds)
+        big_kilobytes=$((kilobytes > big_kilobytes ? kilobytes : big_kilobytes))
+        sync
+        start=$(now)
+        base64 -w 76 "$SHM/big/attachments/att-big" > "$SHM/big.b64"
+        end=$(now)
+        rm -f "$SHM/big.b64"
+        base64_seconds=$(python3 -c "import sys; print(min(float(v) for v in sys.argv[1:] if v))" \
+            $base64_seconds "$(python3 -c "print($end - $start)")")
+    done
     rm -rf "$SHM/big" "$SHM/big.b64"
     row "1 item, $((BIG_BYTES >> 20)) MiB attachment: archive-daily" "1" "$((big_kilobytes / 1024)) MiB peak" \
         "$(printf '%.2f s' "$big_seconds")"
