@@ -58,7 +58,7 @@ TABLE="$SHM/table.txt"
 
 say() { echo "== $*" >&2; }
 now() { date +%s.%N; }
-row() { printf '%-84s %10s %10s %s\n' "$1" "$2" "$3" "$4" | tee -a "$TABLE"; }
+row() { printf '%-84s %10s %10s %s\n' "$1" "$2" "$3" "$4" | sed 's/ *$//' | tee -a "$TABLE"; }
 rate() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.0f}')" "$1" "$2"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 json_field() { python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(sum(d[k] for k in sys.argv[2:]))" "$@"; }
