@@ -23,6 +23,20 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "ConnectorProfile",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "TeleMessage", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
+            name: "FolderScaleBenchmark",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "WhatsAppArchiverTesting", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
             name: "MappingBenchmark",
             dependencies: [
                 .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),

@@ -32,7 +32,9 @@ struct ArchiveDaily {
         let stateDirectory = options.state ?? options.maildir + "/.archiver-state"
         let downloads = stateDirectory + "/downloads"
         let source = try await makeSource(downloads: downloads)
-        let sink = try MaildirSink(configuration: MaildirSink.Configuration(root: options.maildir))
+        var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
+        sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+        let sink = try MaildirSink(configuration: sinkConfiguration)
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
             // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
@@ -41,6 +43,8 @@ struct ArchiveDaily {
 
         var configuration = Connector.Configuration()
         configuration.folder = options.folder
+        if let commitEvery = options.commitEvery { configuration.commitEveryDeliveries = commitEvery }
+        if let parallelCopies = options.parallelCopies { configuration.copiesInParallel = parallelCopies }
         let connector = Connector(
             source: source,
             mapper: mapper,

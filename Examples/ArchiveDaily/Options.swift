@@ -19,6 +19,13 @@ struct Options {
     var until: Date?
     var folder = "WhatsApp Archiver"
     var report: String?
+    /// One `syncfs` per commit instead of an `fsync` per message (MaildirSink.Configuration.syncsWholeFileSystem):
+    /// for a Maildir root on a volume of its own.
+    var syncsWholeFileSystem = false
+    /// Commit (sync, then move the checkpoint) after this many deliveries; `nil` keeps the connector's default.
+    var commitEvery: Int?
+    /// How many copies of one item are converted and delivered at the same time; `nil` keeps the default (1).
+    var parallelCopies: Int?
 
     static let usage = """
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
@@ -27,6 +34,7 @@ struct Options {
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
                              [--folder NAME] [--report FILE]
+                             [--sync-file-system] [--commit-every N] [--parallel-copies N]
         """
 
     /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
@@ -38,10 +46,12 @@ struct Options {
         var values: [String: String] = [:]
         var domains: [String] = []
         var noAutoMapping = false
+        var syncFileSystem = false
         var index = 0
         let valued: Set<String> = [
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
-            "--domain", "--from", "--until", "--folder", "--report",
+            "--domain", "--from", "--until", "--folder", "--report", "--commit-every",
+            "--parallel-copies",
         ]
         while index < arguments.count {
             var argument = arguments[index]
@@ -54,6 +64,11 @@ struct Options {
             if argument == "--no-auto-mapping" {
                 guard inlineValue == nil else { throw UsageError(message: "--no-auto-mapping takes no value") }
                 noAutoMapping = true
+                continue
+            }
+            if argument == "--sync-file-system" {
+                guard inlineValue == nil else { throw UsageError(message: "--sync-file-system takes no value") }
+                syncFileSystem = true
                 continue
             }
             if argument == "--password" {
@@ -109,6 +124,19 @@ struct Options {
         options.domains = domains
         options.folder = values["--folder"] ?? options.folder
         options.report = values["--report"]
+        options.syncsWholeFileSystem = syncFileSystem
+        if let text = values["--commit-every"] {
+            guard let count = Int(text), count > 0 else {
+                throw UsageError(message: "--commit-every \(text) is not a positive number of deliveries")
+            }
+            options.commitEvery = count
+        }
+        if let text = values["--parallel-copies"] {
+            guard let count = Int(text), (1...64).contains(count) else {
+                throw UsageError(message: "--parallel-copies \(text) is not a number from 1 to 64")
+            }
+            options.parallelCopies = count
+        }
         for (option, keyPath) in [("--from", \Options.from), ("--until", \Options.until)] {
             guard let text = values[option] else { continue }
             guard let date = RFC3339.parse(text) else {

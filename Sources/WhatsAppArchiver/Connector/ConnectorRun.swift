@@ -98,6 +98,19 @@ final class ConnectorRun {
                 detail += outcome.map { "quarantine copy not stored: \($0)" } ?? "copy kept in \(quarantine)"
             }
             recordFailure(item: item, mailbox: nil, reason: ArchiverError.Code.unmapped.rawValue, detail: detail)
+        } else if connector.configuration.copiesInParallel > 1 && mapping.mailboxes.count > 1 {
+            let outcomes = try await Self.attemptInParallel(
+                item,
+                mailboxes: mapping.mailboxes,
+                mapping: mapping,
+                connector: connector
+            )
+            for (mailbox, outcome) in zip(mapping.mailboxes, outcomes) {
+                report.itemsForImport += 1
+                if let problem = try await apply(outcome, item: item, mailbox: mailbox, quarantined: false) {
+                    recordFailure(item: item, mailbox: mailbox, reason: problem.code.rawValue, detail: problem.message)
+                }
+            }
         } else {
             for mailbox in mapping.mailboxes {
                 report.itemsForImport += 1
@@ -109,6 +122,19 @@ final class ConnectorRun {
         finish(item)
     }
 
+    /// What converting and delivering one copy came to. Computed without touching the run's state, so that
+    /// copies can be attempted in parallel and their outcomes applied afterwards, in mailbox order.
+    private enum CopyOutcome: Sendable {
+        /// The converter failed on this copy (an item-scoped problem).
+        case conversionFailed(ArchiverError)
+        /// Converted; the sink refused this copy (an item-scoped problem).
+        case deliveryFailed(ArchiverError)
+        /// Converted and stored, or recognised as a duplicate.
+        case delivered(DeliveryResult, partialReasons: [PartialReason])
+        /// The task was cancelled during the conversion.
+        case cancelled
+    }
+
     /// Converts and delivers one copy; returns the item-scoped problem when this copy failed, and throws when the
     /// run must stop.
     private func deliver(
@@ -117,6 +143,24 @@ final class ConnectorRun {
         mapping: MappingResult,
         quarantineReason: String?
     ) async throws -> ArchiverError? {
+        let outcome = try await Self.attempt(
+            item,
+            to: mailbox,
+            mapping: mapping,
+            quarantineReason: quarantineReason,
+            connector: connector
+        )
+        return try await apply(outcome, item: item, mailbox: mailbox, quarantined: quarantineReason != nil)
+    }
+
+    /// Converts and delivers one copy; throws (run-scoped) when the run must stop.
+    private static func attempt(
+        _ item: Item,
+        to mailbox: MailboxAddress,
+        mapping: MappingResult,
+        quarantineReason: String?,
+        connector: Connector
+    ) async throws -> CopyOutcome {
         let message: EmailMessage
         do {
             message = try await connector.converter.convert(
@@ -125,23 +169,80 @@ final class ConnectorRun {
         } catch let error as ArchiverError where error.scope == .run {
             throw error
         } catch is CancellationError {
-            try await stopForCancellation()
+            return .cancelled
         } catch {
-            return Self.itemProblem(error, code: .conversionFailed)
+            return .conversionFailed(Self.itemProblem(error, code: .conversionFailed))
         }
-        counts.converted += 1
-
-        let result: DeliveryResult
         do {
-            result = try await connector.sink.deliver(
+            let result = try await connector.sink.deliver(
                 Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
             )
+            return .delivered(result, partialReasons: message.partialReasons)
         } catch let error as ArchiverError where error.scope == .item {
-            return error
+            return .deliveryFailed(error)
         } catch {
             throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
         }
-        guard quarantineReason == nil else { return nil }
+    }
+
+    /// Attempts every copy of an item, at most ``Connector/Configuration/copiesInParallel`` at a time; the
+    /// outcomes come back in mailbox order.
+    private static func attemptInParallel(
+        _ item: Item,
+        mailboxes: [MailboxAddress],
+        mapping: MappingResult,
+        connector: Connector
+    ) async throws -> [CopyOutcome] {
+        try await withThrowingTaskGroup(of: (Int, CopyOutcome).self) { group in
+            var outcomes = [CopyOutcome](repeating: .cancelled, count: mailboxes.count)
+            var running = 0
+            for (index, mailbox) in mailboxes.enumerated() {
+                if running == connector.configuration.copiesInParallel, let (done, outcome) = try await group.next() {
+                    outcomes[done] = outcome
+                    running -= 1
+                }
+                group.addTask {
+                    let outcome = try await attempt(
+                        item,
+                        to: mailbox,
+                        mapping: mapping,
+                        quarantineReason: nil,
+                        connector: connector
+                    )
+                    return (index, outcome)
+                }
+                running += 1
+            }
+            for try await (done, outcome) in group {
+                outcomes[done] = outcome
+            }
+            return outcomes
+        }
+    }
+
+    /// Counts one copy's outcome; returns its item-scoped problem, and stops the run on cancellation.
+    private func apply(
+        _ outcome: CopyOutcome,
+        item: Item,
+        mailbox: MailboxAddress,
+        quarantined: Bool
+    ) async throws -> ArchiverError? {
+        let result: DeliveryResult
+        let partialReasons: [PartialReason]
+        switch outcome {
+        case .cancelled:
+            try await stopForCancellation()
+        case .conversionFailed(let problem):
+            return problem
+        case .deliveryFailed(let problem):
+            counts.converted += 1
+            return problem
+        case .delivered(let delivered, let reasons):
+            counts.converted += 1
+            result = delivered
+            partialReasons = reasons
+        }
+        guard !quarantined else { return nil }
 
         switch result.status {
         case .duplicate:
@@ -152,11 +253,11 @@ final class ConnectorRun {
             counts.bytes += result.byteCount
             pendingDeliveries += 1
             pendingBytes += result.byteCount
-            if message.partialReasons.isEmpty {
+            if partialReasons.isEmpty {
                 report.imported += 1
             } else {
                 report.partiallyImported += 1
-                for reason in message.partialReasons {
+                for reason in partialReasons {
                     report.partials.append(
                         RunReport.Partial(
                             itemID: item.id,

@@ -83,7 +83,11 @@ enum MIMEHeaderEncoder {
             tokens += encodedWords(run.joined(separator: " ")).map { Token(text: $0, spaceBefore: true) }
             run.removeAll()
         }
-        for word in line.split(separator: " ") {
+        // Splitting bytes rather than characters is the same split when the line is ASCII, and much cheaper.
+        let words =
+            line.utf8.allSatisfy { $0 < 0x80 }
+            ? line.utf8.split(separator: UInt8(ascii: " ")).map { Substring($0) } : line.split(separator: " ")
+        for word in words {
             if word.utf8.count <= maximumPlainWord && !hasEncodedWordMarker(word) && isPlain(word) {
                 flushRun()
                 tokens.append(Token(text: String(word), spaceBefore: true))
@@ -103,6 +107,10 @@ enum MIMEHeaderEncoder {
 
     /// `text` as a quoted string, with `"` and `\` escaped.
     static func quoted(_ text: String) -> String {
+        // Nothing to escape (the common case): no walk over the characters.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var result = "\""
         for character in text {
             if character == "\"" || character == "\\" { result.append("\\") }
@@ -198,6 +206,16 @@ enum MIMEHeaderEncoder {
     /// Whether `text` holds `=?`, which a reader could take for the start of an encoded-word: such text is
     /// encoded itself so that it shows as typed.
     static func hasEncodedWordMarker(_ text: Substring) -> Bool {
+        // On the contiguous bytes when there are some (always, for native strings): no generic iteration.
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count > 1 else { return false }
+            for index in 1..<bytes.count
+            where bytes[index] == UInt8(ascii: "?") && bytes[index - 1] == UInt8(ascii: "=") {
+                return true
+            }
+            return false
+        }
+        if let fast { return fast }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             if previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?") { return true }
@@ -208,7 +226,10 @@ enum MIMEHeaderEncoder {
 
     /// Whether every character is printable ASCII (space to `~`).
     static func isPrintableASCII(_ text: Substring) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        if let fast = text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) {
+            return fast
+        }
+        return text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// RFC 5987 `attr-char`: the characters that need no percent-encoding in an extended parameter value.

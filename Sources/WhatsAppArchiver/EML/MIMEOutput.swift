@@ -20,6 +20,12 @@ final class MIMEOutput {
 
     /// Appends bytes, flushing as often as needed.
     func append(_ bytes: some Collection<UInt8>) throws {
+        // Contiguous bytes (arrays, native strings' UTF-8) are copied with memcpy, not element by element.
+        let copied = try bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            try append(UnsafeRawBufferPointer(buffer))
+            return true
+        }
+        if copied == true { return }
         var remaining = bytes[...]
         while !remaining.isEmpty {
             if count == Self.capacity { try flush() }
@@ -29,6 +35,18 @@ final class MIMEOutput {
             _ = target.initializeMemory(as: UInt8.self, from: piece)
             count += piece.count
             remaining = remaining.dropFirst(piece.count)
+        }
+    }
+
+    /// Appends raw bytes, flushing as often as needed.
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            if count == Self.capacity { try flush() }
+            let piece = min(bytes.count - offset, Self.capacity - count)
+            (storage + count).copyMemory(from: bytes.baseAddress! + offset, byteCount: piece)
+            count += piece
+            offset += piece
         }
     }
 

@@ -7,40 +7,64 @@
 enum QuotedPrintableEncoder {
     /// The encoded form of `text`, whose lines are separated by `\n`; each line of the result ends with CRLF.
     static func encode(_ text: String) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8 + 16)
-        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        for line in lines {
-            encodeLine(Array(line), into: &output)
+        var text = text
+        // On the contiguous UTF-8 bytes: no line is split into a collection or copied into an array of its own.
+        return text.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+            var start = 0
+            while true {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                encodeLine(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &output)
+                guard end < bytes.count else { break }
+                start = end + 1
+            }
+            return output
         }
-        return output
     }
 
-    private static func encodeLine(_ line: [UInt8], into output: inout [UInt8]) {
-        let hex = Array("0123456789ABCDEF".utf8)
+    private static func encodeLine(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let hex: StaticString = "0123456789ABCDEF"
         var column = 0
-        for (index, byte) in line.enumerated() {
+        for index in 0..<line.count {
+            let byte = line[index]
             let isLast = index == line.count - 1
             var literal = (byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "=")) || byte == 0x20 || byte == 0x09
             if (byte == 0x20 || byte == 0x09) && isLast { literal = false }
             let length = literal ? 1 : 3
             // A soft break leaves room for the "=" that ends the line.
             if column + length > 75 && !(isLast && column + length <= 76) {
-                output += [UInt8(ascii: "="), 0x0D, 0x0A]
+                output.append(UInt8(ascii: "="))
+                output.append(0x0D)
+                output.append(0x0A)
                 column = 0
             }
             if column == 0 && literal {
                 if byte == UInt8(ascii: ".") { literal = false }
-                if byte == UInt8(ascii: "F") && line[index...].starts(with: "From ".utf8) { literal = false }
+                if byte == UInt8(ascii: "F") && startsWithFrom(line, at: index) { literal = false }
             }
             if literal {
                 output.append(byte)
                 column += 1
             } else {
-                output += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                output.append(UInt8(ascii: "="))
+                output.append(hex.utf8Start[Int(byte >> 4)])
+                output.append(hex.utf8Start[Int(byte & 0x0F)])
                 column += 3
             }
         }
-        output += [0x0D, 0x0A]
+        output.append(0x0D)
+        output.append(0x0A)
+    }
+
+    /// Whether `From ` starts at `index`.
+    private static func startsWithFrom(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let from: StaticString = "From "
+        guard line.count - index >= from.utf8CodeUnitCount else { return false }
+        for offset in 0..<from.utf8CodeUnitCount where line[index + offset] != from.utf8Start[offset] {
+            return false
+        }
+        return true
     }
 }

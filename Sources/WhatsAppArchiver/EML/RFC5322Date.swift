@@ -10,14 +10,54 @@ enum RFC5322Date {
     /// `date` (whole seconds, rounded down) in UTC.
     static func format(_ date: Date) -> String {
         let parts = RFC3339.civil(fromSecondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
+        if (0...9999).contains(parts.year) {
+            // Once per message: straight into the string's storage, no intermediate strings.
+            let weekday = weekdays[parts.weekday]
+            let month = months[parts.month - 1]
+            return String(unsafeUninitializedCapacity: 32) { buffer in
+                var index = 0
+                func put(_ text: String) {
+                    for byte in text.utf8 {
+                        buffer[index] = byte
+                        index += 1
+                    }
+                }
+                func put(_ value: Int, _ width: Int) {
+                    var remaining = value
+                    for offset in stride(from: width - 1, through: 0, by: -1) {
+                        buffer[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                        remaining /= 10
+                    }
+                    index += width
+                }
+                put(weekday)
+                put(", ")
+                put(parts.day, parts.day < 10 ? 1 : 2)
+                put(" ")
+                put(month)
+                put(" ")
+                put(parts.year, 4)
+                put(" ")
+                put(parts.hour, 2)
+                put(":")
+                put(parts.minute, 2)
+                put(":")
+                put(parts.second, 2)
+                put(" +0000")
+                return index
+            }
+        }
         return "\(weekdays[parts.weekday]), \(parts.day) \(months[parts.month - 1]) \(pad(parts.year, 4)) "
             + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)) +0000"
     }
 
     /// `date` for a reader: `2026-11-23 10:15:00 UTC` (milliseconds when the instant has them).
     static func readable(_ date: Date) -> String {
-        let text = RFC3339.format(date)
-        return String(text.dropLast().map { $0 == "T" ? " " : $0 }) + " UTC"
+        // RFC 3339 in UTC is ASCII: edited as bytes, not as characters.
+        var bytes = Array(RFC3339.format(date).utf8.dropLast())
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "T") { bytes[index] = UInt8(ascii: " ") }
+        bytes += " UTC".utf8
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

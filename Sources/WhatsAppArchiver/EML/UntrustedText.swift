@@ -67,6 +67,8 @@ enum UntrustedText {
 
     /// Multi-line text for a body: every line break form becomes `\n`, other controls are removed, tabs are kept.
     static func multiLine(_ text: String) -> String {
+        // Printable ASCII and tabs (the common case) hold nothing to change: no walk over the scalars.
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) { return text }
         var scalars = String.UnicodeScalarView()
         var previousWasCR = false
         for scalar in text.unicodeScalars {

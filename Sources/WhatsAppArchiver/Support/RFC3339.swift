@@ -96,6 +96,32 @@ public enum RFC3339 {
             seconds -= 1
         }
         let parts = civil(fromSecondsSince1970: seconds)
+        if (0...9999).contains(parts.year) {
+            // Formatted several times per message: straight into the string's storage, no intermediate strings.
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                var index = 0
+                func put(_ value: Int, _ width: Int, then separator: UInt8?) {
+                    var remaining = value
+                    for offset in stride(from: width - 1, through: 0, by: -1) {
+                        buffer[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                        remaining /= 10
+                    }
+                    index += width
+                    if let separator {
+                        buffer[index] = separator
+                        index += 1
+                    }
+                }
+                put(parts.year, 4, then: UInt8(ascii: "-"))
+                put(parts.month, 2, then: UInt8(ascii: "-"))
+                put(parts.day, 2, then: UInt8(ascii: "T"))
+                put(parts.hour, 2, then: UInt8(ascii: ":"))
+                put(parts.minute, 2, then: UInt8(ascii: ":"))
+                put(parts.second, 2, then: milliseconds != 0 ? UInt8(ascii: ".") : UInt8(ascii: "Z"))
+                if milliseconds != 0 { put(Int(milliseconds), 3, then: UInt8(ascii: "Z")) }
+                return index
+            }
+        }
         var text = pad(parts.year, 4) + "-" + pad(parts.month, 2) + "-" + pad(parts.day, 2) + "T"
         text += pad(parts.hour, 2) + ":" + pad(parts.minute, 2) + ":" + pad(parts.second, 2)
         if milliseconds != 0 {

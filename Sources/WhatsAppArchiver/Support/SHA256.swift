@@ -7,7 +7,9 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    private var block = [UInt8](repeating: 0, count: 64)
+    /// The partial block, inline (64 bytes): a hasher allocates nothing, which matters for the short ids hashed
+    /// several times per message.
+    private var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var blockCount = 0
     private var totalBytes: UInt64 = 0
 
@@ -17,7 +19,8 @@ public struct SHA256: Sendable {
     /// The digest of `bytes`.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = SHA256()
-        hasher.update(Array(bytes))
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
+        if hashed == nil { hasher.update(Array(bytes)) }
         return hasher.finalize()
     }
 
@@ -45,40 +48,57 @@ public struct SHA256: Sendable {
 
     /// Adds bytes to the message.
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         totalBytes &+= UInt64(buffer.count)
         var index = 0
         if blockCount > 0 {
             let take = min(64 - blockCount, buffer.count)
-            for offset in 0..<take { block[blockCount + offset] = buffer[offset] }
+            let offset = blockCount
+            withUnsafeMutableBytes(of: &block) { ($0.baseAddress! + offset).copyMemory(from: base, byteCount: take) }
             blockCount += take
             index = take
             if blockCount == 64 {
-                block.withUnsafeBytes { compress($0.baseAddress!) }
+                let full = block
+                withUnsafeBytes(of: full) { compress($0.baseAddress!) }
                 blockCount = 0
             }
         }
         while buffer.count - index >= 64 {
-            compress(buffer.baseAddress! + index)
+            compress(base + index)
             index += 64
         }
-        while index < buffer.count {
-            block[blockCount] = buffer[index]
-            blockCount += 1
-            index += 1
+        if index < buffer.count {
+            let rest = buffer.count - index
+            let offset = blockCount
+            withUnsafeMutableBytes(of: &block) {
+                ($0.baseAddress! + offset).copyMemory(from: base + index, byteCount: rest)
+            }
+            blockCount += rest
         }
     }
 
     /// Finishes the message and returns its 32-byte digest.
     public mutating func finalize() -> [UInt8] {
         let bitLength = totalBytes &* 8
-        var padding: [UInt8] = [0x80]
         let afterMarker = (blockCount + 1) % 64
-        padding += [UInt8](repeating: 0, count: afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> shift))
-        }
+        let paddingLength = 1 + (afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker) + 8
+        // At most 128 bytes, on the stack: the 0x80 marker, zeros, the bit length big-endian.
+        var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var paddingTail = padding
         let savedTotal = totalBytes
-        update(padding)
+        withUnsafeMutableBytes(of: &padding) { head in
+            withUnsafeMutableBytes(of: &paddingTail) { tail in
+                func store(_ byte: UInt8, at position: Int) {
+                    if position < 64 { head[position] = byte } else { tail[position - 64] = byte }
+                }
+                store(0x80, at: 0)
+                for index in 0..<8 {
+                    store(UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * index)), at: paddingLength - 8 + index)
+                }
+                update(UnsafeRawBufferPointer(rebasing: head[0..<min(paddingLength, 64)]))
+                if paddingLength > 64 { update(UnsafeRawBufferPointer(rebasing: tail[0..<(paddingLength - 64)])) }
+            }
+        }
         totalBytes = savedTotal
         var digest = [UInt8]()
         digest.reserveCapacity(32)
@@ -103,39 +123,61 @@ public struct SHA256: Sendable {
     ]
 
     private mutating func compress(_ pointer: UnsafeRawPointer) {
-        // A stack buffer for the message schedule: this runs once per 64 bytes hashed.
-        state = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                w[t] = UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
-            }
-            for t in 16..<64 {
-                let s0 = w[t - 15].rotatedRight(7) ^ w[t - 15].rotatedRight(18) ^ (w[t - 15] >> 3)
-                let s1 = w[t - 2].rotatedRight(17) ^ w[t - 2].rotatedRight(19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
+        // Eight rounds per iteration with the working variables rotated through the calls instead of shifted, and
+        // the message schedule kept as a 16-word ring on the stack: this runs once per 64 bytes hashed.
+        var (a, b, c, d, e, f, g, h) = state
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             Self.roundConstants.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
+                @inline(__always) func word(_ t: Int) -> UInt32 {
+                    if t < 16 {
+                        let value = UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                        w[t] = value
+                        return value
+                    }
+                    let w15 = w[(t - 15) & 15]
+                    let w2 = w[(t - 2) & 15]
+                    let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
+                    let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
+                    let value = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
+                    w[t & 15] = value
+                    return value
+                }
+                @inline(__always) func round(
+                    _ a: UInt32,
+                    _ b: UInt32,
+                    _ c: UInt32,
+                    _ d: inout UInt32,
+                    _ e: UInt32,
+                    _ f: UInt32,
+                    _ g: UInt32,
+                    _ h: inout UInt32,
+                    _ t: Int
+                ) {
                     let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                    let choice = (e & f) ^ (~e & g)
-                    let temp1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
+                    let temp1 = h &+ s1 &+ (g ^ (e & (f ^ g))) &+ k[t] &+ word(t)
                     let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ temp1
-                    d = c
-                    c = b
-                    b = a
-                    a = temp1 &+ s0 &+ majority
+                    let majority = (a & b) | (c & (a | b))
+                    d = d &+ temp1
+                    h = temp1 &+ s0 &+ majority
+                }
+                var t = 0
+                while t < 64 {
+                    round(a, b, c, &d, e, f, g, &h, t)
+                    round(h, a, b, &c, d, e, f, &g, t + 1)
+                    round(g, h, a, &b, c, d, e, &f, t + 2)
+                    round(f, g, h, &a, b, c, d, &e, t + 3)
+                    round(e, f, g, &h, a, b, c, &d, t + 4)
+                    round(d, e, f, &g, h, a, b, &c, t + 5)
+                    round(c, d, e, &f, g, h, a, &b, t + 6)
+                    round(b, c, d, &e, f, g, h, &a, t + 7)
+                    t += 8
                 }
             }
-            return (
-                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
-                state.7 &+ h
-            )
         }
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
+            state.7 &+ h
+        )
     }
 }
 
