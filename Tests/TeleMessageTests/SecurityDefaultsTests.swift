@@ -79,9 +79,8 @@ struct SecurityDefaultsTests {
 /// that arrive there: one means a redirect was followed. Built with `redirecting: false`, it signs every request in
 /// with ``token``.
 private final class RedirectingServer: Sendable {
-    let baseURL: URL
-    private let process: Process
-    private let input: Pipe
+    var baseURL: URL { server.baseURL }
+    private let server: LoopbackPythonServer
     private let counters: String
 
     private static let script = """
@@ -123,26 +122,9 @@ private final class RedirectingServer: Sendable {
 
     init(redirecting: Bool = true) throws {
         counters = try Fixtures.scratchDirectory() + "/counters"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, counters, redirecting ? "redirect" : "sign-in"]
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw FakeTeleMessageServer.StartError(output: text)
-        }
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        server = try LoopbackPythonServer(arguments: [
+            "-c", Self.script, counters, redirecting ? "redirect" : "sign-in",
+        ])
     }
 
     private func count(_ index: Int) -> Int {
@@ -155,9 +137,7 @@ private final class RedirectingServer: Sendable {
     func requestsToRedirectTarget() -> Int { count(1) }
 
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: counters).deletingLastPathComponent().path)
     }
 }

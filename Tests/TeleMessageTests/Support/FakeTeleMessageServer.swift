@@ -7,9 +7,8 @@ final class FakeTeleMessageServer: Sendable {
     static let password = "correct horse battery staple"
 
     /// The server's base URL.
-    let baseURL: URL
-    private let process: Process
-    private let input: Pipe
+    var baseURL: URL { server.baseURL }
+    private let server: LoopbackPythonServer
     private let statsFile: String
 
     /// Whether `python3` is on the `PATH`: the tests that need the server are skipped without it.
@@ -22,36 +21,16 @@ final class FakeTeleMessageServer: Sendable {
     init(export: String = Fixtures.exportDirectory, faults: [String] = []) throws {
         let scratch = try Fixtures.scratchDirectory()
         statsFile = scratch + "/stats.json"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            [
-                "python3", Fixtures.fakeServerScript, "--export", export, "--username", Self.username,
-                "--stats-file", statsFile, "--idle-timeout", "120",
-            ] + faults
         var environment = ProcessInfo.processInfo.environment
         environment["FAKE_TELEMESSAGE_PASSWORD"] = Self.password
-        process.environment = environment
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw StartError(output: text)
-        }
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        server = try LoopbackPythonServer(
+            arguments: [
+                Fixtures.fakeServerScript, "--export", export, "--username", Self.username, "--stats-file", statsFile,
+                "--idle-timeout", "120",
+            ] + faults,
+            environment: environment
+        )
     }
-
-    struct StartError: Error { var output: String }
 
     /// The server's counters: requests, faults injected, sign-ins, range requests.
     func stats() throws -> [String: Int] {
@@ -61,9 +40,7 @@ final class FakeTeleMessageServer: Sendable {
 
     /// Stops the server: closing its standard input makes it exit.
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
     }
 }
 
