@@ -146,6 +146,9 @@ public final class MaildirSink: MailboxSink, Sendable {
         return .delivered(byteCount: stored.receivedByteCount)
     }
 
+    /// `true`: a commit takes the deliveries made before it was called, and new deliveries wait for the next one.
+    public var allowsDeliveriesDuringCommit: Bool { true }
+
     /// `true`: the sink stores a message for several mailboxes once, and links (or, where it cannot, copies) that
     /// file into the other mailboxes' folders.
     public var acceptsSharedDeliveries: Bool { true }

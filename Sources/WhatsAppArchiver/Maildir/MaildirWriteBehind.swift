@@ -20,8 +20,11 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var next = 0
+    /// Jobs queued and jobs finished (run or skipped) since the start: `drain` waits for a count, not for an empty
+    /// queue, so that deliveries going on during a commit cannot keep it waiting.
+    private var queuedCount = 0
+    private var finishedCount = 0
     private var queuedBytes = 0
-    private var isRunningJob = false
     private var failure: (any Error)?
     private var isStopping = false
     private var thread: Thread?
@@ -46,6 +49,7 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         if let failure { throw failure }
         jobs.append(Job(byteCount: byteCount, work: work))
         queuedBytes += byteCount
+        queuedCount += 1
         if thread == nil {
             // The thread holds the queue until stop() lets it end: the owner must call stop() before letting go.
             let thread = Thread { self.runJobs() }
@@ -56,14 +60,15 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         if isThreadIdle { condition.broadcast() }
     }
 
-    /// Waits until every queued job has run.
+    /// Waits until every job queued before the call has run; jobs queued meanwhile may still be waiting.
     ///
     /// - Throws: The first failure of a job since the last drain (later jobs were skipped); the failure is then
     ///   forgotten, so that the sink can be used again.
     package func drain() throws {
         condition.lock()
         defer { condition.unlock() }
-        while next < jobs.count || isRunningJob {
+        let target = queuedCount
+        while finishedCount < target {
             waitForThread()
         }
         if let failure {
@@ -106,15 +111,14 @@ package final class MaildirWriteBehind: @unchecked Sendable {
                 next = 0
             }
             let skip = failure != nil
-            isRunningJob = true
             condition.unlock()
             var jobFailure: (any Error)?
             if !skip {
                 do { try job.work() } catch { jobFailure = error }
             }
             condition.lock()
-            isRunningJob = false
             queuedBytes -= job.byteCount
+            finishedCount += 1
             if let jobFailure, failure == nil { failure = jobFailure }
             if waitingCallers > 0 { condition.broadcast() }
         }
