@@ -19,10 +19,14 @@ package enum MaildirSubscriptions {
 
     /// Adds `name` (an encoded folder name, without the leading dot) to the mailbox's subscriptions unless it is
     /// listed already. Returns whether the file changed; the caller then syncs the mailbox directory.
+    ///
+    /// A lock that another program holds for more than a second (or that a killed run left, until it is
+    /// ``staleLockSeconds`` old) leaves the file as it is: the subscription is a convenience for mail clients, and
+    /// archiving must not wait for it. The next sink that opens the folder tries again.
     package static func subscribe(_ name: String, mailbox: Int32, mailboxPath: String) throws -> Bool {
         let path = mailboxPath + "/subscriptions"
         if try names(in: mailbox, path: path).contains(name) { return false }
-        let lock = try acquireLock(mailbox: mailbox, path: path + ".lock")
+        guard let lock = try acquireLock(mailbox: mailbox, path: path + ".lock") else { return false }
         var renamed = false
         defer {
             SystemError.closeIgnoringInterrupts(lock)
@@ -74,8 +78,9 @@ package enum MaildirSubscriptions {
         }
     }
 
-    private static func acquireLock(mailbox: Int32, path: String) throws -> Int32 {
-        for _ in 0..<50 {
+    /// The lock's descriptor, or `nil` when someone else holds it for more than a second.
+    private static func acquireLock(mailbox: Int32, path: String) throws -> Int32? {
+        for _ in 0..<10 {
             let descriptor = openat(
                 mailbox,
                 "subscriptions.lock",
@@ -94,12 +99,7 @@ package enum MaildirSubscriptions {
             }
             usleep(100_000)
         }
-        throw ArchiverError(
-            .storageFailed,
-            "\(path) is held by another program (Dovecot changing subscriptions?) for more than 5 seconds. Run again "
-                + "later; if no other program is running, remove the lock file.",
-            scope: .run
-        )
+        return nil
     }
 }
 

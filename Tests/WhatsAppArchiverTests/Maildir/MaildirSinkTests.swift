@@ -255,6 +255,26 @@ import Darwin
         #expect(FileManager.default.fileExists(atPath: mailbox + "/.Entw&APw-rfe/maildirfolder"))
     }
 
+    @Test func aSubscriptionsLockHeldElsewhereDelaysTheSubscriptionNotTheDelivery() async throws {
+        let scratch = try ScratchDirectory()
+        let mailbox = scratch.root + "/alice@contoso.com"
+        try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
+        // A fresh lock: another program (or a run killed a moment ago) is changing the subscriptions.
+        #expect(FileManager.default.createFile(atPath: mailbox + "/subscriptions.lock", contents: Data("Sent\n".utf8)))
+        let first = try MaildirSink(root: scratch.root)
+        #expect(try await first.deliver(MaildirFixtures.delivery(id: "locked@archiver.invalid")).status == .delivered)
+        #expect(try await first.commit().deliveries == 1)
+        #expect(!FileManager.default.fileExists(atPath: mailbox + "/subscriptions"))
+        #expect(MaildirFixtures.contents(mailbox + "/subscriptions.lock") == Array("Sent\n".utf8))
+        first.close()
+
+        // Once the lock is gone, the next sink that opens the folder subscribes it.
+        #expect(unlink(mailbox + "/subscriptions.lock") == 0)
+        let second = try MaildirSink(root: scratch.root)
+        #expect(try await second.deliver(MaildirFixtures.delivery(id: "locked@archiver.invalid")).status == .duplicate)
+        #expect(MaildirFixtures.contents(mailbox + "/subscriptions") == Array("WhatsApp Archiver\n".utf8))
+    }
+
     @Test func aSecondSinkOverTheSameRootIsRefusedUntilTheFirstCloses() async throws {
         let scratch = try ScratchDirectory()
         let first = try MaildirSink(root: scratch.root)
