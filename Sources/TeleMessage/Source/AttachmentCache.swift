@@ -1,3 +1,4 @@
+import Dispatch
 import WhatsAppArchiver
 
 #if canImport(Glibc)
@@ -8,12 +9,17 @@ import Musl
 import Darwin
 #endif
 
-/// The attachment files of the current page: fetched once from the transport, verified once against the declared
+/// The attachment files of the current page: fetched once from the transport, checked once against the declared
 /// size and SHA-256, then served to every mailbox an item fans out to.
 ///
-/// A failure that concerns the attachment (gone, corrupt) is remembered too, so a fan-out to ten mailboxes asks the
-/// server once. Temporary files are deleted by ``discardAll()``, which the source calls before each page and when
-/// the run ends: readers already open keep working, since an unlinked file lives until its last descriptor closes.
+/// The size is checked when the file arrives (`fstat`), so a truncated or padded file fails at its first open. A
+/// file larger than ``inlineCheckLimit`` has its digest computed by an ``AttachmentVerification`` on a queue of its
+/// own while the first reader streams the file, and that reader's last read waits for it: verifying first and
+/// encoding after would read a 1 GiB file twice, one pass after the other. Smaller files are hashed at open. A failure that concerns the attachment (gone, corrupt) is remembered, so a
+/// fan-out to ten mailboxes asks the server once and every open after a failed check fails at once, which makes
+/// the converter render a placeholder. Temporary files are deleted by ``discardAll()``, which the source calls
+/// before each page and when the run ends: readers already open keep working, since an unlinked file lives until
+/// its last descriptor closes.
 actor AttachmentCache {
     struct Key: Hashable {
         var id: String
@@ -21,41 +27,89 @@ actor AttachmentCache {
         var sha256: String?
     }
 
+    /// A fetched file whose size matched, with its digest check (running or settled).
+    struct Fetched: Sendable {
+        var file: TeleMessageAttachmentFile
+        var verification: AttachmentVerification
+    }
+
     private enum Entry {
-        case loading(Task<TeleMessageAttachmentFile, any Error>)
-        case ready(TeleMessageAttachmentFile)
+        case loading(Task<Fetched, any Error>)
+        case ready(Fetched)
         case failed(ArchiverError)
     }
 
     private let transport: any TeleMessageTransport
+    /// One serial queue for the digests: attachments are streamed one after another, so hashing them in the order
+    /// they were opened keeps one core for the converter.
+    private let hashingQueue = DispatchQueue(label: "TeleMessage.AttachmentVerification", qos: .userInitiated)
     private var entries: [Key: Entry] = [:]
+    /// Files up to this size are hashed at their first open, before it returns: a millisecond or two of hashing
+    /// costs less than a thread hop, and a corrupt small file then fails at open like a missing one.
+    static let inlineCheckLimit: Int64 = 1 << 20
     private var generation = 0
 
     init(transport: any TeleMessageTransport) {
         self.transport = transport
     }
 
-    /// The path of the verified file for `key`, fetching and verifying it on first use.
-    func path(for key: Key) async throws -> String {
+    /// A new reader of the attachment for `key`, fetching the file and starting its check on first use.
+    ///
+    /// - Throws: ``ArchiverError/Code/attachmentMissing`` or ``ArchiverError/Code/attachmentIntegrity`` when the
+    ///   attachment cannot be provided (including a digest found wrong by an earlier reader); a run-scoped error
+    ///   when the source cannot be reached.
+    func open(_ key: Key) async throws -> sending any AttachmentReader {
+        let fetched = try await fetched(for: key)
+        switch fetched.verification.outcome {
+        case .failed(let error):
+            if case .ready(let current) = entries[key], current.verification === fetched.verification {
+                // Remembered, so every later open fails here and the converter renders a placeholder; the corrupt
+                // download goes now rather than with the page.
+                entries[key] = error.scope == .item ? .failed(error) : nil
+                Self.discard(fetched)
+            }
+            throw error
+        case .passed, .cancelled, nil:
+            break
+        }
+        return VerifyingAttachmentReader(
+            file: try FileAttachmentReader(path: fetched.file.path),
+            verification: fetched.verification,
+            id: key.id,
+            declaredSize: key.size
+        )
+    }
+
+    /// Deletes every temporary file, forgets every entry, and stops the checks that no open reader waits for.
+    func discardAll() {
+        generation += 1
+        for entry in entries.values {
+            if case .ready(let fetched) = entry { Self.discard(fetched) }
+        }
+        entries.removeAll()
+    }
+
+    private func fetched(for key: Key) async throws -> Fetched {
         switch entries[key] {
-        case .ready(let file): return file.path
+        case .ready(let fetched): return fetched
         case .failed(let error): throw error
-        case .loading(let task): return try await task.value.path
+        case .loading(let task): return try await task.value
         case nil: break
         }
         let transport = transport
-        let task = Task { try await Self.fetchAndVerify(key, transport: transport) }
+        let queue = hashingQueue
+        let task = Task { try await Self.fetchAndStartCheck(key, transport: transport, queue: queue) }
         entries[key] = .loading(task)
         let started = generation
         do {
-            let file = try await task.value
+            let fetched = try await task.value
             guard started == generation else {
                 // Discarded while loading: this file belongs to nobody now.
-                if file.isTemporary { _ = unlink(file.path) }
+                Self.discard(fetched)
                 throw ArchiverError(.attachmentMissing, "Attachment \(key.id) was discarded while being fetched.")
             }
-            entries[key] = .ready(file)
-            return file.path
+            entries[key] = .ready(fetched)
+            return fetched
         } catch let error as ArchiverError where error.scope == .item {
             if started == generation { entries[key] = .failed(error) }
             throw error
@@ -66,59 +120,75 @@ actor AttachmentCache {
         }
     }
 
-    /// Deletes every temporary file and forgets every entry.
-    func discardAll() {
-        generation += 1
-        for entry in entries.values {
-            if case .ready(let file) = entry, file.isTemporary { _ = unlink(file.path) }
-        }
-        entries.removeAll()
+    private static func discard(_ fetched: Fetched) {
+        if fetched.file.isTemporary { _ = unlink(fetched.file.path) }
+        fetched.verification.release()
     }
 
-    private static func fetchAndVerify(
+    /// Fetches the file, checks its size, and starts hashing it on a descriptor of the check's own.
+    private static func fetchAndStartCheck(
         _ key: Key,
-        transport: any TeleMessageTransport
-    ) async throws -> TeleMessageAttachmentFile {
+        transport: any TeleMessageTransport,
+        queue: DispatchQueue
+    ) async throws -> Fetched {
         let file = try await transport.fetchAttachment(id: key.id, declaredSize: key.size)
         do {
-            try verify(file.path, key)
-            return file
+            let descriptor = try openChecked(file.path, key)
+            guard let expected = key.sha256 else {
+                SystemError.closeIgnoringInterrupts(descriptor)
+                return Fetched(file: file, verification: .passed())
+            }
+            if key.size <= inlineCheckLimit {
+                return Fetched(
+                    file: file,
+                    verification: try AttachmentVerification.checkNow(
+                        hashing: descriptor,
+                        id: key.id,
+                        declaredSize: key.size,
+                        expectedDigest: expected
+                    )
+                )
+            }
+            let verification = AttachmentVerification.start(
+                hashing: descriptor,
+                id: key.id,
+                declaredSize: key.size,
+                expectedDigest: expected,
+                on: queue
+            )
+            return Fetched(file: file, verification: verification)
         } catch {
             if file.isTemporary { _ = unlink(file.path) }
             throw error
         }
     }
 
-    /// Checks the file against the declared size and digest, reading it once in bounded memory.
-    static func verify(_ path: String, _ key: Key) throws {
-        let reader = try FileAttachmentReader(path: path)
-        defer { reader.close() }
-        var hasher = SHA256()
-        var total: Int64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try reader.readSynchronously(into: buffer)
-            if count == 0 { break }
-            total += Int64(count)
-            if total > key.size { break }
-            if key.sha256 != nil { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
-        }
-        guard total == key.size else {
-            throw ArchiverError(
-                .attachmentIntegrity,
-                "Attachment \(key.id) has \(total > key.size ? "more than \(key.size)" : String(total)) bytes, "
-                    + "but its item declares \(key.size)."
-            )
-        }
-        if let expected = key.sha256 {
-            let actual = SHA256.hex(hasher.finalize())
-            guard actual == expected else {
-                throw ArchiverError(
-                    .attachmentIntegrity,
-                    "Attachment \(key.id) has SHA-256 \(actual), but its item declares \(expected)."
-                )
+    /// Opens `path` and compares its size with the declared one.
+    private static func openChecked(_ path: String, _ key: Key) throws -> Int32 {
+        #if canImport(Darwin)
+        let descriptor = Darwin.open(path, O_RDONLY | O_CLOEXEC)
+        #elseif canImport(Musl)
+        let descriptor = Musl.open(path, O_RDONLY | O_CLOEXEC)
+        #else
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        #endif
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw ArchiverError(.attachmentMissing, "Attachment \(key.id) disappeared after it was fetched: \(path)")
             }
+            throw POSIXFiles.failure("open the attachment file", path, code)
         }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            SystemError.closeIgnoringInterrupts(descriptor)
+            throw POSIXFiles.failure("inspect the attachment file", path, code)
+        }
+        guard Int64(info.st_size) == key.size else {
+            SystemError.closeIgnoringInterrupts(descriptor)
+            throw AttachmentVerification.sizeMismatch(id: key.id, actual: Int64(info.st_size), declared: key.size)
+        }
+        return descriptor
     }
 }
