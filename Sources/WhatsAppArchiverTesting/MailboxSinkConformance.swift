@@ -92,6 +92,10 @@ public struct MailboxSinkConformance: Sendable {
             )
             _ = try await sink.commit()
 
+            if sink.acceptsSharedDeliveries {
+                try await checkSharedDeliveries(sink, first, second, item, tag, check)
+            }
+
             let reopened = try await makeSink()
             let afterRestart = try await reopened.deliver(delivery(first, messageID, item))
             check(
@@ -104,6 +108,77 @@ public struct MailboxSinkConformance: Sendable {
             failures.append(Failure(check: "no unexpected error", detail: String(describing: error)))
         }
         return failures
+    }
+
+    /// The checks for a sink that accepts ``SharedDelivery``s.
+    private func checkSharedDeliveries(
+        _ sink: any MailboxSink,
+        _ first: MailboxAddress,
+        _ second: MailboxAddress,
+        _ item: Item,
+        _ tag: String,
+        _ check: (String, Bool, @autoclosure () -> String) -> Void
+    ) async throws {
+        func statuses(_ results: [Result<DeliveryResult, ArchiverError>]) -> [DeliveryStatus?] {
+            results.map { try? $0.get().status }
+        }
+        let shared = "conformance.shared.\(tag)@archiver.invalid"
+        let stored = try await sink.deliver(sharedDelivery([first, second], shared, item))
+        check(
+            "a shared delivery is stored in every mailbox",
+            statuses(stored) == [.delivered, .delivered],
+            "got \(stored)"
+        )
+        let again = try await sink.deliver(sharedDelivery([second, first], shared, item))
+        check(
+            "a shared delivery of a message already in both mailboxes is two duplicates, in mailbox order",
+            statuses(again) == [.duplicate, .duplicate],
+            "got \(again)"
+        )
+        let single = try await sink.deliver(delivery(second, shared, item))
+        check(
+            "a single delivery of a message a shared delivery stored is a duplicate",
+            single.status == .duplicate,
+            "got \(single.status)"
+        )
+        let mixed = "conformance.shared-mixed.\(tag)@archiver.invalid"
+        _ = try await sink.deliver(delivery(first, mixed, item))
+        let partly = try await sink.deliver(sharedDelivery([first, second], mixed, item))
+        check(
+            "a shared delivery skips only the mailbox that holds the message",
+            statuses(partly) == [.duplicate, .delivered],
+            "got \(partly)"
+        )
+        let broken = "conformance.shared-broken.\(tag)@archiver.invalid"
+        var failedAsExpected = false
+        do {
+            _ = try await sink.deliver(sharedDelivery([first, second], broken, item, body: Self.failingBody))
+        } catch {
+            failedAsExpected = true
+        }
+        check("a shared delivery whose body fails throws", failedAsExpected, "deliver returned")
+        let retried = try await sink.deliver(sharedDelivery([first, second], broken, item))
+        check(
+            "a failed shared delivery leaves nothing behind: a retry is stored in both mailboxes",
+            statuses(retried) == [.delivered, .delivered],
+            "got \(retried)"
+        )
+        let receipt = try await sink.commit()
+        check(
+            "commit counts each mailbox of a shared delivery",
+            receipt.deliveries == 6,
+            "got \(receipt.deliveries), expected 6"
+        )
+    }
+
+    private func sharedDelivery(
+        _ mailboxes: [MailboxAddress],
+        _ messageID: String,
+        _ item: Item,
+        body: EmailBody? = nil
+    ) -> SharedDelivery {
+        let single = delivery(mailboxes[0], messageID, item, body: body)
+        return SharedDelivery(mailboxes: mailboxes, folder: folder, message: single.message, item: item)
     }
 
     private func delivery(

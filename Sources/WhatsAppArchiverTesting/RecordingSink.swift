@@ -37,8 +37,16 @@ public final class RecordingSink: MailboxSink {
 
     private let state = Mutex(State())
 
+    /// Whether the sink takes ``SharedDelivery``s: one message for several mailboxes, recorded once per mailbox.
+    public let acceptsSharedDeliveries: Bool
+
     /// Creates an empty sink.
-    public init() {}
+    ///
+    /// - Parameter acceptsSharedDeliveries: Whether the `Connector` may hand it one message for several mailboxes
+    ///   (as `MaildirSink` does) instead of one message per mailbox. Off by default.
+    public init(acceptsSharedDeliveries: Bool = false) {
+        self.acceptsSharedDeliveries = acceptsSharedDeliveries
+    }
 
     /// Makes delivery number `delivery` (counted from 1 over the sink's life) throw `error`.
     public func failDelivery(_ delivery: Int, with error: any Error & Sendable) {
@@ -92,6 +100,44 @@ public final class RecordingSink: MailboxSink {
             $0.pendingOrder.append(key)
         }
         return .delivered(byteCount: Int64(bytes.count))
+    }
+
+    /// Stores the message once for every mailbox that does not hold its `Message-ID` in the folder.
+    ///
+    /// Each mailbox counts as one delivery for ``failDelivery(_:with:)``; a scripted failure of any of them makes
+    /// the whole call throw, with nothing stored.
+    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
+        let keys = delivery.mailboxes.map {
+            Key(mailbox: $0, folder: delivery.folder, messageID: delivery.message.messageID)
+        }
+        let (failure, duplicates): ((any Error & Sendable)?, [Bool]) = state.withLock { state in
+            var failure: (any Error & Sendable)?
+            var duplicates: [Bool] = []
+            for (index, key) in keys.enumerated() {
+                state.deliveries += 1
+                failure = failure ?? state.deliveryFailures.removeValue(forKey: state.deliveries)
+                let earlier = keys[..<index].contains(key)
+                duplicates.append(earlier || state.durable[key] != nil || state.pending[key] != nil)
+            }
+            return (failure, duplicates)
+        }
+        if let failure { throw failure }
+        guard duplicates.contains(false) else { return keys.map { _ in .success(.duplicate) } }
+        let bytes = try await delivery.message.body.collect()
+        return state.withLock { state in
+            zip(keys, duplicates).map { key, isDuplicate in
+                if isDuplicate { return .success(.duplicate) }
+                state.pending[key] = StoredMessage(
+                    mailbox: key.mailbox,
+                    folder: key.folder,
+                    messageID: key.messageID,
+                    itemID: delivery.item.id,
+                    bytes: bytes
+                )
+                state.pendingOrder.append(key)
+                return .success(.delivered(byteCount: Int64(bytes.count)))
+            }
+        }
     }
 
     /// Makes pending deliveries durable, or throws a scripted failure.

@@ -98,6 +98,16 @@ final class ConnectorRun {
                 detail += outcome.map { "quarantine copy not stored: \($0)" } ?? "copy kept in \(quarantine)"
             }
             recordFailure(item: item, mailbox: nil, reason: ArchiverError.Code.unmapped.rawValue, detail: detail)
+        } else if mapping.mailboxes.count > 1 && connector.converter.makesSameMessageForEveryMailbox
+            && connector.sink.acceptsSharedDeliveries
+        {
+            let outcomes = try await Self.attemptShared(item, mapping: mapping, connector: connector)
+            for (mailbox, outcome) in zip(mapping.mailboxes, outcomes) {
+                report.itemsForImport += 1
+                if let problem = try await apply(outcome, item: item, mailbox: mailbox, quarantined: false) {
+                    recordFailure(item: item, mailbox: mailbox, reason: problem.code.rawValue, detail: problem.message)
+                }
+            }
         } else if connector.configuration.copiesInParallel > 1 && mapping.mailboxes.count > 1 {
             let outcomes = try await Self.attemptInParallel(
                 item,
@@ -154,6 +164,10 @@ final class ConnectorRun {
     }
 
     /// Converts and delivers one copy; throws (run-scoped) when the run must stop.
+    ///
+    /// An attachment that turns out missing or corrupt only while the body is written (a reader that verifies at
+    /// the end of its stream) fails that delivery; the copy is then converted once more, when the source reports
+    /// the attachment as unavailable at open, so that it is stored with a placeholder, as partially imported.
     private static func attempt(
         _ item: Item,
         to mailbox: MailboxAddress,
@@ -161,28 +175,106 @@ final class ConnectorRun {
         quarantineReason: String?,
         connector: Connector
     ) async throws -> CopyOutcome {
-        let message: EmailMessage
-        do {
-            message = try await connector.converter.convert(
-                ConversionRequest(item: item, mailbox: mailbox, mapping: mapping, quarantineReason: quarantineReason)
-            )
-        } catch let error as ArchiverError where error.scope == .run {
-            throw error
-        } catch is CancellationError {
-            return .cancelled
-        } catch {
-            return .conversionFailed(Self.itemProblem(error, code: .conversionFailed))
+        var isRetry = false
+        while true {
+            let message: EmailMessage
+            do {
+                message = try await connector.converter.convert(
+                    ConversionRequest(
+                        item: item,
+                        mailbox: mailbox,
+                        mapping: mapping,
+                        quarantineReason: quarantineReason
+                    )
+                )
+            } catch let error as ArchiverError where error.scope == .run {
+                throw error
+            } catch is CancellationError {
+                return .cancelled
+            } catch {
+                return .conversionFailed(Self.itemProblem(error, code: .conversionFailed))
+            }
+            do {
+                let result = try await connector.sink.deliver(
+                    Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
+                )
+                return .delivered(result, partialReasons: message.partialReasons)
+            } catch let error as ArchiverError where error.scope == .item {
+                if !isRetry && Self.isAttachmentProblem(error) {
+                    isRetry = true
+                    continue
+                }
+                return .deliveryFailed(error)
+            } catch {
+                throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
+            }
         }
-        do {
-            let result = try await connector.sink.deliver(
-                Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
-            )
-            return .delivered(result, partialReasons: message.partialReasons)
-        } catch let error as ArchiverError where error.scope == .item {
-            return .deliveryFailed(error)
-        } catch {
-            throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
+    }
+
+    /// Converts an item once and delivers it to all its mailboxes in one ``SharedDelivery``; the outcomes come
+    /// back in mailbox order. Retries once on a late attachment problem, as ``attempt(_:to:mapping:quarantineReason:connector:)``.
+    private static func attemptShared(
+        _ item: Item,
+        mapping: MappingResult,
+        connector: Connector
+    ) async throws -> [CopyOutcome] {
+        let count = mapping.mailboxes.count
+        var isRetry = false
+        while true {
+            let message: EmailMessage
+            do {
+                message = try await connector.converter.convert(
+                    ConversionRequest(item: item, mailbox: mapping.mailboxes[0], mapping: mapping)
+                )
+            } catch let error as ArchiverError where error.scope == .run {
+                throw error
+            } catch is CancellationError {
+                return Array(repeating: .cancelled, count: count)
+            } catch {
+                return Array(
+                    repeating: .conversionFailed(Self.itemProblem(error, code: .conversionFailed)),
+                    count: count
+                )
+            }
+            let partialReasons = message.partialReasons
+            let results: [Result<DeliveryResult, ArchiverError>]
+            do {
+                results = try await connector.sink.deliver(
+                    SharedDelivery(
+                        mailboxes: mapping.mailboxes,
+                        folder: connector.configuration.folder,
+                        message: message,
+                        item: item
+                    )
+                )
+            } catch let error as ArchiverError where error.scope == .item {
+                if !isRetry && Self.isAttachmentProblem(error) {
+                    isRetry = true
+                    continue
+                }
+                return Array(repeating: .deliveryFailed(error), count: count)
+            } catch {
+                throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
+            }
+            guard results.count == count else {
+                throw ArchiverError(
+                    .protocolViolation,
+                    "The sink returned \(results.count) results for a shared delivery to \(count) mailboxes "
+                        + "(item \(item.id)); a sink must return one per mailbox.",
+                    scope: .run
+                )
+            }
+            return results.map { result in
+                switch result {
+                case .success(let delivered): .delivered(delivered, partialReasons: partialReasons)
+                case .failure(let problem): .deliveryFailed(problem)
+                }
+            }
         }
+    }
+
+    private static func isAttachmentProblem(_ error: ArchiverError) -> Bool {
+        error.code == .attachmentIntegrity || error.code == .attachmentMissing
     }
 
     /// Attempts every copy of an item, at most ``Connector/Configuration/copiesInParallel`` at a time; the

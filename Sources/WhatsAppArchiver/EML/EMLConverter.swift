@@ -28,12 +28,16 @@ public struct EMLConverter: MessageConverter {
         self.configuration = configuration
     }
 
+    /// `true`: the message names every participant by their mailbox, whichever mailbox it is for, so the
+    /// `Connector` converts an item once for all its mailboxes.
+    public var makesSameMessageForEveryMailbox: Bool { true }
+
     /// The `Message-ID` (without angle brackets) of every message made from `item`, in every mailbox.
     public func messageID(for item: Item) -> String {
         EMLIdentifiers.message(itemID: item.id, domain: configuration.messageIDDomain)
     }
 
-    /// Converts one item for one mailbox.
+    /// Converts one item; the message is the same for every mailbox.
     ///
     /// Opens every attachment first: one the source cannot provide (``ArchiverError/Code/attachmentMissing``,
     /// ``ArchiverError/Code/attachmentIntegrity``) is replaced by a placeholder part and listed in

@@ -21,6 +21,15 @@ extension MaildirSink {
         /// unsynced data on it, which `syncfs` writes too. Needs Linux 5.8 or later, where `syncfs` reports
         /// write-back errors. Off by default.
         public var syncsWholeFileSystem: Bool = false
+        /// Whether the copies of one message for several mailboxes (a ``SharedDelivery``) are hard links to one
+        /// file, as Dovecot's `maildir_copy_with_hardlinks` does, rather than separate files. On by default: one
+        /// write and one inode per message however many mailboxes it reaches. Where a link is impossible (the
+        /// mailboxes on different file systems) the sink copies the file instead.
+        ///
+        /// Each mailbox still has its own directory entry: moving, flagging or deleting the message in one mailbox
+        /// leaves the others untouched. Turn it off when mailboxes will be given to different owners, or when a
+        /// quota or backup tool must see separate files.
+        public var linksCopies: Bool = true
         /// Called at named points of a delivery and a commit; whatever it throws makes the sink behave as if the
         /// process died there. For crash tests only.
         package var faultInjection: (@Sendable (FaultPoint) throws -> Void)?

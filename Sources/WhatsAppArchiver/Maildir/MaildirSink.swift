@@ -32,7 +32,9 @@ import Darwin
 /// ``deliver(_:)`` writes the message to `tmp/` with LF line endings (Dovecot's own format), sets its modification
 /// time to the message's date (IMAP `INTERNALDATE`) and starts the kernel writing it back. ``commit()`` then syncs
 /// the batch's files, renames them into `new/` without ever replacing a file, and syncs each `new/` directory
-/// once: one batch of syncs instead of a full sync per message.
+/// once: one batch of syncs instead of a full sync per message. A message that reaches several mailboxes
+/// (``deliver(_:)-(SharedDelivery)``) is written once and hard-linked into the other folders' `tmp/`
+/// (``Configuration/linksCopies``), so it costs one file however many mailboxes it reaches.
 ///
 /// ## Safe
 ///
@@ -113,55 +115,113 @@ public final class MaildirSink: MailboxSink, Sendable {
             folder: try MaildirFolderName.directoryName(for: delivery.folder)
         )
         let digest = MessageIDDigest(messageID: delivery.message.messageID)
-        let reserved = try state.withLock { state -> MaildirFolderDirectories? in
-            let directories = try self.directories(for: key, in: &state)
-            // directories(for:in:) indexed the folder on its first use.
-            guard !state.folders[key]!.contains(digest) else { return nil }
-            state.folders[key]!.pending.insert(digest)
-            return directories
+        guard let directories = try reserve(digest, in: [key])[0] else { return .duplicate }
+        let name = MaildirFileName(
+            seconds: Int64(delivery.message.date.timeIntervalSince1970.rounded(.down)),
+            digest: digest,
+            host: hostToken
+        )
+        let stored: StoredFile
+        do {
+            stored = try await writeTemporaryFile(delivery.message, name: name, in: directories)
+            try injectFault(.afterTemporaryWrite)
+        } catch let fault as InjectedFault {
+            throw fault
+        } catch {
+            release(digest, in: [key])
+            throw error
         }
-        guard let directories = reserved else { return .duplicate }
+        state.withLock {
+            $0.batch.append(
+                PendingFile(key: key, digest: digest, temporaryName: name.temporaryName, deliveredName: stored.name)
+            )
+        }
+        return .delivered(byteCount: stored.receivedByteCount)
+    }
+
+    /// `true`: the sink stores a message for several mailboxes once, and links (or, where it cannot, copies) that
+    /// file into the other mailboxes' folders.
+    public var acceptsSharedDeliveries: Bool { true }
+
+    /// Stores one message for the same folder of several mailboxes: written once to the first mailbox that does
+    /// not hold it yet, then hard-linked into the others' `tmp/` (copied where a link is impossible or
+    /// ``Configuration/linksCopies`` is off). Each copy is then committed exactly like a single delivery.
+    ///
+    /// - Returns: Per mailbox, ``DeliveryResult/delivered(byteCount:)``, ``DeliveryResult/duplicate``, or
+    ///   ``ArchiverError/Code/deliveryRejected`` for a mailbox that cannot be a directory name.
+    /// - Throws: As ``deliver(_:)-(Delivery)``; nothing is stored for any mailbox when it throws.
+    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
+        let folder = try MaildirFolderName.directoryName(for: delivery.folder)
+        var results = [Result<DeliveryResult, ArchiverError>](
+            repeating: .success(.duplicate),
+            count: delivery.mailboxes.count
+        )
+        var indices: [Int] = []
+        var keys: [FolderKey] = []
+        for (index, mailbox) in delivery.mailboxes.enumerated() {
+            do {
+                keys.append(FolderKey(mailbox: try Self.mailboxDirectoryName(mailbox.rawValue), folder: folder))
+                indices.append(index)
+            } catch let problem as ArchiverError {
+                results[index] = .failure(problem)
+            }
+        }
+        let digest = MessageIDDigest(messageID: delivery.message.messageID)
+        let reserved = try reserve(digest, in: keys)
+        var targets: [(index: Int, key: FolderKey, directories: MaildirFolderDirectories)] = []
+        for (position, directories) in reserved.enumerated() {
+            if let directories { targets.append((indices[position], keys[position], directories)) }
+        }
+        guard let first = targets.first else { return results }
 
         let name = MaildirFileName(
             seconds: Int64(delivery.message.date.timeIntervalSince1970.rounded(.down)),
             digest: digest,
             host: hostToken
         )
-        let path = directories.path + "/tmp/" + name.temporaryName
-        var descriptor: Int32 = -1
+        var files: [PendingFile] = []
+        var written: [MaildirFolderDirectories] = []
+        let stored: StoredFile
         do {
-            descriptor = try Self.createTemporaryFile(name.temporaryName, in: directories.temporary, path: path)
-            let writer = MaildirMessageWriter(descriptor: descriptor, path: path)
-            try await delivery.message.body.write(to: writer)
-            try writer.finish()
-            try MaildirFileSystem.setModificationTime(descriptor, to: delivery.message.date, path: path)
-            MaildirFileSystem.startWriteback(descriptor)
-            let closed = SystemError.closeIgnoringInterrupts(descriptor)
-            descriptor = -1
-            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
-            try injectFault(.afterTemporaryWrite)
-            state.withLock {
-                $0.batch.append(
+            stored = try await writeTemporaryFile(delivery.message, name: name, in: first.directories)
+            written.append(first.directories)
+            files.append(
+                PendingFile(
+                    key: first.key,
+                    digest: digest,
+                    temporaryName: name.temporaryName,
+                    deliveredName: stored.name
+                )
+            )
+            for target in targets.dropFirst() {
+                let linked = try share(
+                    name.temporaryName,
+                    from: first.directories,
+                    to: target.directories,
+                    date: delivery.message.date
+                )
+                written.append(target.directories)
+                files.append(
                     PendingFile(
-                        key: key,
+                        key: target.key,
                         digest: digest,
                         temporaryName: name.temporaryName,
-                        deliveredName: name.deliveredName(
-                            size: writer.storedByteCount,
-                            virtualSize: writer.virtualByteCount
-                        )
+                        deliveredName: stored.name,
+                        isLinkToEarlierFile: linked
                     )
                 )
             }
-            return .delivered(byteCount: writer.receivedByteCount)
+            try injectFault(.afterTemporaryWrite)
         } catch let fault as InjectedFault {
             throw fault
         } catch {
-            if descriptor >= 0 { SystemError.closeIgnoringInterrupts(descriptor) }
-            _ = unlinkat(directories.temporary, name.temporaryName, 0)
-            state.withLock { _ = $0.folders[key]?.pending.remove(digest) }
+            for directories in written { _ = unlinkat(directories.temporary, name.temporaryName, 0) }
+            release(digest, in: targets.map(\.key))
             throw error
         }
+        state.withLock { $0.batch.append(contentsOf: files) }
+        for target in targets { results[target.index] = .success(.delivered(byteCount: stored.receivedByteCount)) }
+        return results
     }
 
     /// Makes every delivery so far durable: syncs the batch's files, renames them into `new/`, syncs each `new/`
@@ -196,7 +256,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 !(configuration.syncsWholeFileSystem
                 && MaildirFileSystem.syncFileSystem(containing: anyDirectory, path: configuration.root))
             {
-                for file in batch {
+                for file in batch where !file.isLinkToEarlierFile {
                     try Self.syncTemporaryFile(file, in: folders[file.key]!)
                 }
             }
@@ -265,6 +325,132 @@ public final class MaildirSink: MailboxSink, Sendable {
 
     // MARK: - Private
 
+    /// Marks `digest` as pending in each folder that does not hold it yet; returns those folders' directories, and
+    /// `nil` for each folder that holds it (a duplicate). Nothing stays marked when it throws.
+    private func reserve(_ digest: MessageIDDigest, in keys: [FolderKey]) throws -> [MaildirFolderDirectories?] {
+        try state.withLock { state in
+            var reserved: [MaildirFolderDirectories?] = []
+            reserved.reserveCapacity(keys.count)
+            do {
+                for key in keys {
+                    let directories = try self.directories(for: key, in: &state)
+                    // directories(for:in:) indexed the folder on its first use.
+                    if state.folders[key]!.contains(digest) {
+                        reserved.append(nil)
+                    } else {
+                        state.folders[key]!.pending.insert(digest)
+                        reserved.append(directories)
+                    }
+                }
+            } catch {
+                for (key, directories) in zip(keys, reserved) where directories != nil {
+                    state.folders[key]?.pending.remove(digest)
+                }
+                throw error
+            }
+            return reserved
+        }
+    }
+
+    /// Forgets a reservation after a failed delivery.
+    private func release(_ digest: MessageIDDigest, in keys: [FolderKey]) {
+        state.withLock { state in
+            for key in keys { _ = state.folders[key]?.pending.remove(digest) }
+        }
+    }
+
+    /// Writes the message to `tmp/`, dates it and starts its write-back; removes it again when anything fails.
+    private func writeTemporaryFile(
+        _ message: EmailMessage,
+        name: MaildirFileName,
+        in directories: MaildirFolderDirectories
+    ) async throws -> StoredFile {
+        let path = directories.path + "/tmp/" + name.temporaryName
+        var descriptor: Int32 = -1
+        do {
+            descriptor = try Self.createTemporaryFile(name.temporaryName, in: directories.temporary, path: path)
+            let writer = MaildirMessageWriter(descriptor: descriptor, path: path)
+            try await message.body.write(to: writer)
+            try writer.finish()
+            try MaildirFileSystem.setModificationTime(descriptor, to: message.date, path: path)
+            MaildirFileSystem.startWriteback(descriptor)
+            let closed = SystemError.closeIgnoringInterrupts(descriptor)
+            descriptor = -1
+            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
+            return StoredFile(
+                name: name.deliveredName(size: writer.storedByteCount, virtualSize: writer.virtualByteCount),
+                receivedByteCount: writer.receivedByteCount
+            )
+        } catch {
+            if descriptor >= 0 { SystemError.closeIgnoringInterrupts(descriptor) }
+            _ = unlinkat(directories.temporary, name.temporaryName, 0)
+            throw error
+        }
+    }
+
+    /// Puts the file `name` of `source`'s `tmp/` into `target`'s `tmp/` under the same name: a hard link when
+    /// ``Configuration/linksCopies`` allows and the file system can, else a copy. Returns whether it linked.
+    private func share(
+        _ name: String,
+        from source: MaildirFolderDirectories,
+        to target: MaildirFolderDirectories,
+        date: Date
+    ) throws -> Bool {
+        if configuration.linksCopies {
+            var linked = linkat(source.temporary, name, target.temporary, name, 0)
+            if linked != 0 && errno == EEXIST {
+                // Left by a delivery of this same message that failed before its cleanup could run.
+                _ = unlinkat(target.temporary, name, 0)
+                linked = linkat(source.temporary, name, target.temporary, name, 0)
+            }
+            if linked == 0 { return true }
+            let code = errno
+            // Another file system, a link limit, or a file system without hard links: copy instead.
+            guard code == EXDEV || code == EMLINK || code == EPERM || code == EOPNOTSUPP else {
+                throw POSIXFiles.failure("link", target.path + "/tmp/" + name, code)
+            }
+        }
+        try Self.copyTemporaryFile(name, from: source, to: target, date: date)
+        return false
+    }
+
+    private static func copyTemporaryFile(
+        _ name: String,
+        from source: MaildirFolderDirectories,
+        to target: MaildirFolderDirectories,
+        date: Date
+    ) throws {
+        let sourcePath = source.path + "/tmp/" + name
+        let path = target.path + "/tmp/" + name
+        let input = openat(source.temporary, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard input >= 0 else { throw POSIXFiles.failure("open", sourcePath, errno) }
+        defer { SystemError.closeIgnoringInterrupts(input) }
+        var output: Int32 = -1
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        do {
+            output = try createTemporaryFile(name, in: target.temporary, path: path)
+            while true {
+                let count = read(input, buffer.baseAddress, buffer.count)
+                if count == 0 { break }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFiles.failure("read", sourcePath, errno)
+                }
+                try POSIXFiles.writeAll(output, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path)
+            }
+            try MaildirFileSystem.setModificationTime(output, to: date, path: path)
+            MaildirFileSystem.startWriteback(output)
+            let closed = SystemError.closeIgnoringInterrupts(output)
+            output = -1
+            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
+        } catch {
+            if output >= 0 { SystemError.closeIgnoringInterrupts(output) }
+            _ = unlinkat(target.temporary, name, 0)
+            throw error
+        }
+    }
+
     private struct FolderKey: Hashable, Sendable {
         /// The mailbox's directory name below the root.
         var mailbox: String
@@ -277,6 +463,16 @@ public final class MaildirSink: MailboxSink, Sendable {
         var digest: MessageIDDigest
         var temporaryName: String
         var deliveredName: String
+        /// A hard link to the file of an earlier entry of the same batch: syncing that one syncs this one.
+        var isLinkToEarlierFile = false
+    }
+
+    /// What ``writeTemporaryFile(_:name:in:)`` stored.
+    private struct StoredFile {
+        /// The name in `new/`, with the stored sizes.
+        var name: String
+        /// The message's size as the converter produced it (CRLF line endings).
+        var receivedByteCount: Int64
     }
 
     private struct State: ~Copyable {

@@ -18,6 +18,39 @@ public protocol MailboxSink: Sendable {
 
     /// Makes every delivery so far durable, and returns when it is.
     func commit() async throws -> CommitReceipt
+
+    /// Whether the sink implements ``deliver(_:)-(SharedDelivery)``: one message for several mailboxes, stored
+    /// once where the sink can (a hard link, a single-instance store). The default is `false`.
+    var acceptsSharedDeliveries: Bool { get }
+
+    /// Delivers one message to the same folder of several mailboxes, with the guarantees of
+    /// ``deliver(_:)-(Delivery)`` for each of them.
+    ///
+    /// Called by the `Connector` only when ``acceptsSharedDeliveries`` is `true`. The message's body may be
+    /// written at most once: a sink that keeps one copy per mailbox copies what it stored.
+    ///
+    /// - Returns: One result per mailbox, in the order of ``SharedDelivery/mailboxes``: what was done for it, or
+    ///   the item-scoped ``ArchiverError`` that refused that mailbox alone (a mailbox name the sink cannot store).
+    /// - Throws: An item-scoped ``ArchiverError`` when the message could not be stored for any mailbox (its body
+    ///   failed); any other error stops the run, as for ``deliver(_:)-(Delivery)``.
+    func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>]
+}
+
+extension MailboxSink {
+    /// `false`: by default the `Connector` delivers a message per mailbox.
+    public var acceptsSharedDeliveries: Bool { false }
+
+    /// Refuses: a sink that does not set ``acceptsSharedDeliveries`` is never asked.
+    ///
+    /// - Throws: ``ArchiverError/Code/invalidConfiguration`` (run scope).
+    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
+        throw ArchiverError(
+            .invalidConfiguration,
+            "\(type(of: self)) does not accept shared deliveries (acceptsSharedDeliveries is false); deliver one "
+                + "message per mailbox instead.",
+            scope: .run
+        )
+    }
 }
 
 /// One message for one mailbox folder.
@@ -34,6 +67,28 @@ public struct Delivery {
     /// Creates a delivery.
     public init(mailbox: MailboxAddress, folder: String, message: EmailMessage, item: Item) {
         self.mailbox = mailbox
+        self.folder = folder
+        self.message = message
+        self.item = item
+    }
+}
+
+/// One message for the same folder of several mailboxes: an item whose message does not depend on the mailbox.
+///
+/// See ``MailboxSink/deliver(_:)-(SharedDelivery)``.
+public struct SharedDelivery {
+    /// The mailboxes, without repeats, in the order the results come back.
+    public var mailboxes: [MailboxAddress]
+    /// The folder inside each mailbox, for example `WhatsApp Archiver`.
+    public var folder: String
+    /// The message; its body may be written at most once.
+    public var message: EmailMessage
+    /// The item the message was made from, for sinks that want its metadata.
+    public var item: Item
+
+    /// Creates a shared delivery.
+    public init(mailboxes: [MailboxAddress], folder: String, message: EmailMessage, item: Item) {
+        self.mailboxes = mailboxes
         self.folder = folder
         self.message = message
         self.item = item

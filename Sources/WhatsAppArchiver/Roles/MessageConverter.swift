@@ -10,6 +10,19 @@ public protocol MessageConverter: Sendable {
     /// Throws an item-scoped ``ArchiverError`` (or any error that is not an `ArchiverError`) when this item cannot
     /// be converted; the `Connector` counts it as failed and goes on. A run-scoped `ArchiverError` stops the run.
     func convert(_ request: ConversionRequest) async throws -> EmailMessage
+
+    /// Whether the message ``convert(_:)`` makes for an item is the same whichever of the item's mailboxes the
+    /// request names (it may still depend on the mapping and on a quarantine reason).
+    ///
+    /// When it is, and the sink ``MailboxSink/acceptsSharedDeliveries``, the `Connector` converts an item once and
+    /// hands that one message to the sink for all the item's mailboxes (``SharedDelivery``), instead of converting
+    /// once per mailbox. The default is `false`.
+    var makesSameMessageForEveryMailbox: Bool { get }
+}
+
+extension MessageConverter {
+    /// `false`: by default the `Connector` converts an item once per mailbox.
+    public var makesSameMessageForEveryMailbox: Bool { false }
 }
 
 /// What the `Connector` asks a ``MessageConverter`` to convert.

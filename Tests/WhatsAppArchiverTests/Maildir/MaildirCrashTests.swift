@@ -61,6 +61,61 @@ import WhatsAppArchiverTesting
         }
     }
 
+    static let sharedPoints: [MaildirSink.FaultPoint] =
+        [.afterTemporaryWrite, .afterSync, .afterDirectorySync] + (1...6).map { .afterRename(count: $0) }
+
+    static func sharedDelivery(_ id: String, to mailboxes: [MailboxAddress]) -> SharedDelivery {
+        let single = MaildirFixtures.delivery(id: id)
+        return SharedDelivery(mailboxes: mailboxes, folder: single.folder, message: single.message, item: single.item)
+    }
+
+    /// The same with every message shared by two mailboxes (hard links, or copies): a crash between the renames of
+    /// one message's two names leaves it in one mailbox, and the rerun adds it to the other only.
+    @Test(arguments: sharedPoints, [true, false])
+    func aRerunAfterACrashDuringSharedDeliveriesDeliversExactlyTheMissingCopies(
+        point: MaildirSink.FaultPoint,
+        linksCopies: Bool
+    ) async throws {
+        let scratch = try ScratchDirectory()
+        let mailboxes = [MaildirFixtures.alice, MailboxAddress("bob@contoso.com")!]
+        var configuration = MaildirSink.Configuration(root: scratch.root)
+        configuration.linksCopies = linksCopies
+        configuration.faultInjection = { reached in
+            if reached == point { throw Crash() }
+        }
+        let crashing = try MaildirSink(configuration: configuration)
+        await #expect(throws: MaildirSink.InjectedFault.self) {
+            for id in Self.ids { _ = try await crashing.deliver(Self.sharedDelivery(id, to: mailboxes)) }
+            _ = try await crashing.commit()
+        }
+        let folders = mailboxes.map { MaildirFixtures.folderPath(scratch.root, $0) }
+        let visibleAfterCrash = folders.map { MaildirFixtures.names($0 + "/new").count }.reduce(0, +)
+
+        let rerun = try MaildirSink(root: scratch.root)
+        var delivered = 0
+        for id in Self.ids {
+            for result in try await rerun.deliver(Self.sharedDelivery(id, to: mailboxes)) {
+                if try result.get().status == .delivered { delivered += 1 }
+            }
+        }
+        #expect(try await rerun.commit().deliveries == delivered)
+        #expect(delivered == Self.ids.count * mailboxes.count - visibleAfterCrash)
+        for folder in folders {
+            let stored = MaildirFixtures.names(folder + "/new")
+            #expect(stored.count == Self.ids.count)
+            for id in Self.ids {
+                let digest = MessageIDDigest(messageID: id).hexDigits
+                let names = stored.filter { $0.contains(digest) }
+                #expect(names.count == 1, "\(id)")
+                let bytes = MaildirFixtures.contents(folder + "/new/" + (names.first ?? ""))
+                let expected = String(decoding: MaildirFixtures.messageBytes(id: id), as: UTF8.self)
+                    .replacingOccurrences(of: "\r\n", with: "\n")
+                #expect(bytes == Array(expected.utf8), "\(id)")
+            }
+            #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
+        }
+    }
+
     @Test func aCrashedSinkLeavesItsTemporaryFilesForTheNextSinkToRemove() async throws {
         let scratch = try ScratchDirectory()
         var configuration = MaildirSink.Configuration(root: scratch.root)

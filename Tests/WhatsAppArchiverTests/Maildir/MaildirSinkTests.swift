@@ -11,11 +11,12 @@ import Darwin
 #endif
 
 @Suite struct MaildirSinkTests {
-    @Test(arguments: [false, true])
-    func passesTheSinkConformanceCheck(syncsWholeFileSystem: Bool) async throws {
+    @Test(arguments: [false, true], [true, false])
+    func passesTheSinkConformanceCheck(syncsWholeFileSystem: Bool, linksCopies: Bool) async throws {
         let scratch = try ScratchDirectory()
         var configuration = MaildirSink.Configuration(root: scratch.root)
         configuration.syncsWholeFileSystem = syncsWholeFileSystem
+        configuration.linksCopies = linksCopies
         // A restart closes the old sink (it holds the root's lock), as the end of the old process would.
         let previous = Mutex<MaildirSink?>(nil)
         let failures = await MailboxSinkConformance { [configuration] in
@@ -25,6 +26,56 @@ import Darwin
             return sink
         }.run()
         #expect(failures.isEmpty, "\(failures)")
+    }
+
+    @Test(arguments: [true, false])
+    func aSharedDeliveryStoresOneFileForEveryMailbox(linksCopies: Bool) async throws {
+        let scratch = try ScratchDirectory()
+        var configuration = MaildirSink.Configuration(root: scratch.root)
+        configuration.linksCopies = linksCopies
+        let sink = try MaildirSink(configuration: configuration)
+        let bob = MailboxAddress("bob@contoso.com")!
+        let carol = MailboxAddress("carol@contoso.com")!
+        let date = Date(timeIntervalSince1970: 1_795_430_096)
+        let single = MaildirFixtures.delivery(id: "shared.1@archiver.invalid", date: date)
+        let results = try await sink.deliver(
+            SharedDelivery(
+                mailboxes: [MaildirFixtures.alice, bob, carol],
+                folder: single.folder,
+                message: single.message,
+                item: single.item
+            )
+        )
+        let statuses = results.map { try? $0.get().status }
+        #expect(statuses == [.delivered, .delivered, .delivered])
+        #expect(try await sink.commit().deliveries == 3)
+
+        var inodes: Set<UInt64> = []
+        let expected = MaildirFixtures.contents(
+            MaildirFixtures.folderPath(scratch.root)
+                + "/new/" + (MaildirFixtures.names(MaildirFixtures.folderPath(scratch.root) + "/new").first ?? "")
+        )
+        #expect(!expected.isEmpty)
+        for mailbox in [MaildirFixtures.alice, bob, carol] {
+            let folder = MaildirFixtures.folderPath(scratch.root, mailbox)
+            let names = MaildirFixtures.names(folder + "/new")
+            #expect(names.count == 1)
+            #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
+            let path = folder + "/new/" + (names.first ?? "")
+            #expect(MaildirFixtures.contents(path) == expected)
+            #expect(MaildirFixtures.mode(path) & 0o777 == 0o600)
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            #expect(info.st_mtim.tv_sec == 1_795_430_096)
+            #expect(info.st_nlink == (linksCopies ? 3 : 1))
+            inodes.insert(UInt64(info.st_ino))
+        }
+        #expect(inodes.count == (linksCopies ? 1 : 3))
+
+        let again = try await sink.deliver(
+            SharedDelivery(mailboxes: [carol, bob], folder: single.folder, message: single.message, item: single.item)
+        )
+        #expect(again.map { try? $0.get().status } == [.duplicate, .duplicate])
     }
 
     @Test func createsTheMaildirPlusPlusLayout() async throws {
