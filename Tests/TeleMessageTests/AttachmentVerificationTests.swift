@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
-@testable import TeleMessage
 import Testing
 import WhatsAppArchiver
+
+@testable import TeleMessage
 
 /// The digest check of attachments too large to hash at open: it runs beside the stream, the reader's last read
 /// gives its verdict, a failure is remembered for every later open, and nothing outlives the file.
@@ -23,6 +24,14 @@ struct AttachmentVerificationTests {
         )
     }
 
+    /// A source whose hashing queue is suspended: a check started by an open cannot end before the test resumes
+    /// the queue, so the test sees the verdict come at the end of the stream, not at open.
+    static func sourceWithHeldHashing(_ transport: ScriptedTransport) -> (TeleMessageSource, DispatchQueue) {
+        let queue = DispatchQueue(label: "test.attachment-verification")
+        queue.suspend()
+        return (TeleMessageSource(transport: transport, configuration: .init(), hashingQueue: queue), queue)
+    }
+
     static func attachment(_ source: TeleMessageSource) async throws -> WhatsAppArchiver.Attachment {
         try #require(try await source.fetchPage(PageRequest(window: Fixtures.window)).items.first?.attachments.first)
     }
@@ -40,9 +49,15 @@ struct AttachmentVerificationTests {
 
     @Test func aRightDigestStreamsEveryByteAndLaterOpensReadTheSameFile() async throws {
         let transport = try ScriptedTransport(pages: [[Self.line(digest: Self.rightDigest)]])
-        let source = TeleMessageSource(transport: transport)
+        let (source, hashing) = Self.sourceWithHeldHashing(transport)
         let attachment = try await Self.attachment(source)
-        for _ in 0..<3 {
+        let first = try await attachment.content.open()
+        hashing.resume()
+        let (streamed, error) = await Self.drain(first)
+        first.close()
+        #expect(streamed == Self.size)
+        #expect(error == nil)
+        for _ in 0..<2 {
             let bytes = try await Fixtures.bytes(of: attachment)
             #expect(bytes.count == Self.size)
             #expect(bytes.allSatisfy { $0 == 0x61 })
@@ -54,10 +69,11 @@ struct AttachmentVerificationTests {
 
     @Test func aWrongDigestFailsTheLastReadThenEveryOpenAndTheDownloadIsDeleted() async throws {
         let transport = try ScriptedTransport(pages: [[Self.line(digest: Self.wrongDigest)]])
-        let source = TeleMessageSource(transport: transport)
+        let (source, hashing) = Self.sourceWithHeldHashing(transport)
         let attachment = try await Self.attachment(source)
 
         let reader = try await attachment.content.open()
+        hashing.resume()
         let (bytes, error) = await Self.drain(reader)
         reader.close()
         #expect(bytes == Self.size, "every byte is streamed; the verdict comes with the read that would return 0")
@@ -79,10 +95,11 @@ struct AttachmentVerificationTests {
     func readersOpenedBeforeTheVerdictAllGetIt(digestIsRight: Bool) async throws {
         let digest = digestIsRight ? Self.rightDigest : Self.wrongDigest
         let transport = try ScriptedTransport(pages: [[Self.line(digest: digest)]])
-        let source = TeleMessageSource(transport: transport)
+        let (source, hashing) = Self.sourceWithHeldHashing(transport)
         let attachment = try await Self.attachment(source)
         let first = try await attachment.content.open()
         let second = try await attachment.content.open()
+        hashing.resume()
         for reader in [first, second] {
             let (bytes, error) = await Self.drain(reader)
             reader.close()
@@ -93,10 +110,11 @@ struct AttachmentVerificationTests {
         #expect(transport.files.isEmpty)
     }
 
-    /// A reader that is still open when the page is discarded keeps its file and still gets the verdict.
+    /// A reader that is still open when the page is discarded keeps its file and still gets the verdict: the
+    /// discard gives up the cache's interest in the check, not the reader's.
     @Test func aReaderOpenAcrossTheEndOfThePageStillGetsTheVerdict() async throws {
         let transport = try ScriptedTransport(pages: [[Self.line(digest: Self.wrongDigest)]])
-        let source = TeleMessageSource(transport: transport)
+        let (source, hashing) = Self.sourceWithHeldHashing(transport)
         let attachment = try await Self.attachment(source)
         let reader = try await attachment.content.open()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
@@ -104,6 +122,7 @@ struct AttachmentVerificationTests {
         let first = try await reader.read(into: buffer)
         await source.close()
         #expect(transport.files.isEmpty, "the download is unlinked while the reader still reads it")
+        hashing.resume()
         let (bytes, error) = await Self.drain(reader)
         reader.close()
         #expect(first + bytes == Self.size)
@@ -168,17 +187,18 @@ struct AttachmentVerificationTests {
     /// A reader closed after one chunk, then the page discarded: the hash stops (or ends) by itself and its
     /// descriptor is closed; nothing waits for it.
     @Test func aReaderClosedEarlyLeavesNoDescriptorBehind() async throws {
-        let size = 64 << 20
+        let size = 16 << 20
         let transport = try ScriptedTransport(pages: [[Self.line(digest: Self.wrongDigest, size: size)]])
-        let source = TeleMessageSource(transport: transport)
+        let (source, hashing) = Self.sourceWithHeldHashing(transport)
         let attachment = try await Self.attachment(source)
         let reader = try await attachment.content.open()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
         defer { buffer.deallocate() }
         #expect(try await reader.read(into: buffer) > 0)
-        #expect(Self.descriptors(on: transport.directory) >= 1)
+        #expect(Self.descriptors(on: transport.directory) == 2, "the reader's descriptor and the check's")
         reader.close()
         await source.close()
+        hashing.resume()
         var remaining = Self.descriptors(on: transport.directory)
         for _ in 0..<200 where remaining > 0 {
             try await Task.sleep(for: .milliseconds(50))

@@ -40,17 +40,18 @@ actor AttachmentCache {
     }
 
     private let transport: any TeleMessageTransport
-    /// One serial queue for the digests: attachments are streamed one after another, so hashing them in the order
-    /// they were opened keeps one core for the converter.
-    private let hashingQueue = DispatchQueue(label: "TeleMessage.AttachmentVerification", qos: .userInitiated)
+    /// A serial queue for the digests: attachments are streamed one after another, so hashing them in the order they
+    /// were opened keeps one core for the converter.
+    private let hashingQueue: DispatchQueue
     private var entries: [Key: Entry] = [:]
     /// Files up to this size are hashed at their first open, before it returns: a millisecond or two of hashing
     /// costs less than a thread hop, and a corrupt small file then fails at open like a missing one.
     static let inlineCheckLimit: Int64 = 1 << 20
     private var generation = 0
 
-    init(transport: any TeleMessageTransport) {
+    init(transport: any TeleMessageTransport, hashingQueue: DispatchQueue) {
         self.transport = transport
+        self.hashingQueue = hashingQueue
     }
 
     /// A new reader of the attachment for `key`, fetching the file and starting its check on first use.
@@ -175,7 +176,10 @@ actor AttachmentCache {
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT {
-                throw ArchiverError(.attachmentMissing, "Attachment \(key.id) disappeared after it was fetched: \(path)")
+                throw ArchiverError(
+                    .attachmentMissing,
+                    "Attachment \(key.id) disappeared after it was fetched: \(path)"
+                )
             }
             throw POSIXFiles.failure("open the attachment file", path, code)
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import WhatsAppArchiver
 
@@ -39,10 +40,20 @@ public final class TeleMessageSource: MessageSource {
     private let seenItemIDs = Mutex(Set<String>())
 
     /// Creates a source over `transport`.
-    public init(transport: any TeleMessageTransport, configuration: Configuration = Configuration()) {
+    public convenience init(transport: any TeleMessageTransport, configuration: Configuration = Configuration()) {
+        self.init(
+            transport: transport,
+            configuration: configuration,
+            hashingQueue: DispatchQueue(label: "TeleMessage.AttachmentVerification", qos: .userInitiated)
+        )
+    }
+
+    /// Creates a source whose attachment digests are computed on `hashingQueue`: tests hold it suspended to see a
+    /// check still running.
+    init(transport: any TeleMessageTransport, configuration: Configuration, hashingQueue: DispatchQueue) {
         self.transport = transport
         self.decoder = ItemDecoder(configuration: configuration.decoder)
-        self.attachments = AttachmentCache(transport: transport)
+        self.attachments = AttachmentCache(transport: transport, hashingQueue: hashingQueue)
     }
 
     /// Fetches, decodes and returns the next page of the window.

@@ -33,7 +33,9 @@ final class VerifyingAttachmentReader: AttachmentReader {
         let count = try file.readSynchronously(into: buffer)
         if count > 0 {
             total += Int64(count)
-            if total > declaredSize { throw failure(AttachmentVerification.sizeMismatch(id: id, actual: total, declared: declaredSize)) }
+            if total > declaredSize {
+                throw failure(AttachmentVerification.sizeMismatch(id: id, actual: total, declared: declaredSize))
+            }
             return count
         }
         guard total == declaredSize else {
