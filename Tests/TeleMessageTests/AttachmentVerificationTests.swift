@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import Testing
 import WhatsAppArchiver
 
@@ -208,4 +209,71 @@ struct AttachmentVerificationTests {
         #expect(transport.files.isEmpty)
     }
     #endif
+
+    /// Opens `attachment` and closes the reader at once; the error the open threw, if any.
+    static func openAndClose(_ attachment: WhatsAppArchiver.Attachment) async -> ArchiverError? {
+        do {
+            try await attachment.content.open().close()
+            return nil
+        } catch {
+            return error as? ArchiverError ?? ArchiverError(.storageFailed, "\(error)")
+        }
+    }
+
+    /// When the page is discarded before a download lands, the open waiting for it fails as missing, and the file
+    /// that lands later is deleted.
+    @Test func aDownloadThatLandsAfterItsPageWasDiscardedIsDeleted() async throws {
+        let transport = try GatedTransport(pages: [[Self.line(digest: Self.rightDigest)]])
+        let source = TeleMessageSource(transport: transport)
+        let attachment = try await Self.attachment(source)
+        async let opened = Self.openAndClose(attachment)
+        for _ in 0..<200 where transport.arrivals == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(transport.arrivals == 1)
+        await source.close()
+        transport.openGate()
+        #expect(await opened?.code == .attachmentMissing, "an open of a discarded download fails as missing")
+        for _ in 0..<200 where !transport.inner.files.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(transport.inner.files.isEmpty, "the download that landed late is deleted")
+        #expect(transport.inner.state.withLock { $0.fetches["a1"] } == 1)
+    }
+}
+
+/// A ``ScriptedTransport`` whose downloads wait until the test opens the gate.
+final class GatedTransport: TeleMessageTransport {
+    let inner: ScriptedTransport
+    private let gate = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let arrivalCount = Mutex(0)
+
+    init(pages: [[String]]) throws {
+        inner = try ScriptedTransport(pages: pages)
+    }
+
+    /// How many downloads have started.
+    var arrivals: Int { arrivalCount.withLock { $0 } }
+
+    func fetchRecords(_ request: PageRequest) async throws -> TeleMessageRecordPage {
+        try await inner.fetchRecords(request)
+    }
+
+    func fetchAttachment(id: String, declaredSize: Int64) async throws -> TeleMessageAttachmentFile {
+        arrivalCount.withLock { $0 += 1 }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isOpen = gate.withLock { gate -> Bool in
+                if !gate.isOpen { gate.waiters.append(continuation) }
+                return gate.isOpen
+            }
+            if isOpen { continuation.resume() }
+        }
+        return try await inner.fetchAttachment(id: id, declaredSize: declaredSize)
+    }
+
+    /// Lets every waiting and later download proceed.
+    func openGate() {
+        let waiters = gate.withLock { gate -> [CheckedContinuation<Void, Never>] in
+            gate.isOpen = true
+            defer { gate.waiters.removeAll() }
+            return gate.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
 }

@@ -60,18 +60,15 @@ actor AttachmentCache {
     ///   attachment cannot be provided (including a digest found wrong by an earlier reader); a run-scoped error
     ///   when the source cannot be reached.
     func open(_ key: Key) async throws -> sending any AttachmentReader {
+        // `fetched(for:)` returns with the entry current, and nothing below suspends: the cache still holds its
+        // interest in the check when the reader takes one, and the file has not been discarded.
         let fetched = try await fetched(for: key)
-        switch fetched.verification.outcome {
-        case .failed(let error):
-            if case .ready(let current) = entries[key], current.verification === fetched.verification {
-                // Remembered, so every later open fails here and the converter renders a placeholder; the corrupt
-                // download goes now rather than with the page.
-                entries[key] = error.scope == .item ? .failed(error) : nil
-                Self.discard(fetched)
-            }
+        if case .failed(let error) = fetched.verification.outcome {
+            // Remembered, so every later open fails here and the converter renders a placeholder; the corrupt
+            // download goes now rather than with the page.
+            entries[key] = .failed(error)
+            Self.discard(fetched)
             throw error
-        case .passed, .cancelled, nil:
-            break
         }
         return VerifyingAttachmentReader(
             file: try FileAttachmentReader(path: fetched.file.path),
@@ -85,38 +82,56 @@ actor AttachmentCache {
     func discardAll() {
         generation += 1
         for entry in entries.values {
-            if case .ready(let fetched) = entry { Self.discard(fetched) }
+            switch entry {
+            case .ready(let fetched):
+                Self.discard(fetched)
+            case .loading(let task):
+                // Still downloading: its file belongs to nobody once it lands. Discarded here, once, whoever else
+                // is waiting for the task.
+                Task { if let fetched = try? await task.value { Self.discard(fetched) } }
+            case .failed:
+                break
+            }
         }
         entries.removeAll()
     }
 
+    /// The entry for `key`, fetched and its check started on first use. On return the entry is `.ready` with the
+    /// value returned.
     private func fetched(for key: Key) async throws -> Fetched {
+        let task: Task<Fetched, any Error>
         switch entries[key] {
         case .ready(let fetched): return fetched
         case .failed(let error): throw error
-        case .loading(let task): return try await task.value
-        case nil: break
+        case .loading(let loading): task = loading
+        case nil:
+            let transport = transport
+            let queue = hashingQueue
+            task = Task { try await Self.fetchAndStartCheck(key, transport: transport, queue: queue) }
+            entries[key] = .loading(task)
         }
-        let transport = transport
-        let queue = hashingQueue
-        let task = Task { try await Self.fetchAndStartCheck(key, transport: transport, queue: queue) }
-        entries[key] = .loading(task)
         let started = generation
-        do {
-            let fetched = try await task.value
-            guard started == generation else {
-                // Discarded while loading: this file belongs to nobody now.
-                Self.discard(fetched)
-                throw ArchiverError(.attachmentMissing, "Attachment \(key.id) was discarded while being fetched.")
+        let result = await task.result
+        guard started == generation else {
+            throw ArchiverError(.attachmentMissing, "Attachment \(key.id) was discarded while being fetched.")
+        }
+        // Every open waiting for the task resumes here, in any order: the first one records the outcome.
+        let isCurrent: Bool
+        if case .loading(let current) = entries[key] { isCurrent = current == task } else { isCurrent = false }
+        switch result {
+        case .success(let fetched):
+            if isCurrent { entries[key] = .ready(fetched) }
+            switch entries[key] {
+            case .ready(let current) where current.verification === fetched.verification: return fetched
+            case .failed(let error): throw error
+            default: return try await self.fetched(for: key)
             }
-            entries[key] = .ready(fetched)
-            return fetched
-        } catch let error as ArchiverError where error.scope == .item {
-            if started == generation { entries[key] = .failed(error) }
+        case .failure(let error as ArchiverError) where error.scope == .item:
+            if isCurrent { entries[key] = .failed(error) }
             throw error
-        } catch {
+        case .failure(let error):
             // Not about this attachment (the source is down): forget it, so a later open tries again.
-            if started == generation { entries[key] = nil }
+            if isCurrent { entries[key] = nil }
             throw error
         }
     }
