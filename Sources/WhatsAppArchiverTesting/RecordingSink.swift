@@ -40,12 +40,19 @@ public final class RecordingSink: MailboxSink {
     /// Whether the sink takes ``SharedDelivery``s: one message for several mailboxes, recorded once per mailbox.
     public let acceptsSharedDeliveries: Bool
 
+    /// Whether the `Connector` may deliver while a commit runs (it then commits in the background).
+    public let allowsDeliveriesDuringCommit: Bool
+
     /// Creates an empty sink.
     ///
-    /// - Parameter acceptsSharedDeliveries: Whether the `Connector` may hand it one message for several mailboxes
-    ///   (as `MaildirSink` does) instead of one message per mailbox. Off by default.
-    public init(acceptsSharedDeliveries: Bool = false) {
+    /// - Parameters:
+    ///   - acceptsSharedDeliveries: Whether the `Connector` may hand it one message for several mailboxes (as
+    ///     `MaildirSink` does) instead of one message per mailbox. Off by default.
+    ///   - allowsDeliveriesDuringCommit: Whether the `Connector` may commit in the background and go on
+    ///     delivering (as with `MaildirSink`). Off by default.
+    public init(acceptsSharedDeliveries: Bool = false, allowsDeliveriesDuringCommit: Bool = false) {
         self.acceptsSharedDeliveries = acceptsSharedDeliveries
+        self.allowsDeliveriesDuringCommit = allowsDeliveriesDuringCommit
     }
 
     /// Makes delivery number `delivery` (counted from 1 over the sink's life) throw `error`.

@@ -12,7 +12,10 @@ import Foundation
 ///
 /// ## Guarantees
 ///
-/// - Fan-out: every item goes to every mailbox its participants map to, one message each.
+/// - Fan-out: every item goes to every mailbox its participants map to, one message each. An item is converted
+///   once for all its mailboxes when the converter's message does not depend on the mailbox
+///   (``MessageConverter/makesSameMessageForEveryMailbox``) and the sink takes one message for several mailboxes
+///   (``MailboxSink/acceptsSharedDeliveries``); otherwise once per mailbox.
 /// - Accounting: every item read is counted in the ``RunReport``; an invalid or unmapped item is one failure, never
 ///   a silent drop, and `itemsForImport == imported + partiallyImported + skippedDuplicates + failed`.
 /// - A problem with one item never stops the run. An error that is not about one item (the source down after its
@@ -20,7 +23,9 @@ import Foundation
 /// - The checkpoint only ever covers items whose deliveries the sink reported durable (``MailboxSink/commit()``).
 /// - Cancelling the calling task stops the run at the next item: deliveries so far are committed, the checkpoint
 ///   moves to the last durable item, and `run` throws `CancellationError`.
-/// - Work runs in the caller's task; the connector starts no tasks of its own.
+/// - Work runs in the caller's task. The one exception: for a sink that
+///   ``MailboxSink/allowsDeliveriesDuringCommit``, a mid-run commit runs as a task of its own while the run
+///   delivers the next batch; it is awaited before the checkpoint moves and before `run` returns or throws.
 public struct Connector: Sendable {
     /// The source of items.
     public let source: any MessageSource

@@ -25,6 +25,9 @@ final class ConnectorRun {
     /// between the two would be marked done without having been read.
     private let checkpointMayAdvance: Bool
     private var lastSavedPosition: Date?
+    /// A commit running in the background (for a sink that ``MailboxSink/allowsDeliveriesDuringCommit``), and
+    /// the position the checkpoint may move to once it has returned.
+    private var commitInFlight: (task: Task<CommitReceipt, any Error>, position: Date?)?
 
     init(
         connector: Connector,
@@ -42,6 +45,16 @@ final class ConnectorRun {
     }
 
     func execute() async throws -> RunReport {
+        do {
+            return try await executePages()
+        } catch {
+            // What a background commit made durable still moves the checkpoint; its own failure is secondary.
+            try? await finishCommitInFlight()
+            throw error
+        }
+    }
+
+    private func executePages() async throws -> RunReport {
         var cursor: SourceCursor?
         repeat {
             if Task.isCancelled { try await stopForCancellation() }
@@ -56,7 +69,11 @@ final class ConnectorRun {
                 if pendingDeliveries >= connector.configuration.commitEveryDeliveries
                     || pendingBytes >= connector.configuration.commitEveryBytes
                 {
-                    try await commit(position: lastFinishedPosition)
+                    if connector.sink.allowsDeliveriesDuringCommit {
+                        try await startCommit(position: lastFinishedPosition)
+                    } else {
+                        try await commit(position: lastFinishedPosition)
+                    }
                 }
             }
             if let next = page.nextCursor, next == cursor {
@@ -433,7 +450,33 @@ final class ConnectorRun {
         }
     }
 
+    /// Starts a commit in the background, after the previous one has returned: the sink makes this batch durable
+    /// while the run converts and delivers the next.
+    private func startCommit(position: Date?) async throws {
+        try await finishCommitInFlight()
+        let sink = connector.sink
+        commitInFlight = (Task { try await sink.commit() }, position)
+        pendingDeliveries = 0
+        pendingBytes = 0
+    }
+
+    /// Waits for the background commit, if any, then counts it and moves the checkpoint.
+    private func finishCommitInFlight() async throws {
+        guard let (task, position) = commitInFlight else { return }
+        commitInFlight = nil
+        let receipt: CommitReceipt
+        do {
+            receipt = try await task.value
+        } catch {
+            throw Connector.runError(error, code: .storageFailed, "The sink could not make deliveries durable.")
+        }
+        counts.committed += receipt.deliveries
+        if let position { try await saveCheckpoint(position) }
+        emit(.committed)
+    }
+
     private func commit(position: Date?) async throws {
+        try await finishCommitInFlight()
         let receipt: CommitReceipt
         do {
             receipt = try await connector.sink.commit()

@@ -12,7 +12,9 @@ import Darwin
 /// It counts what the Maildir file name and the delivery result need: the bytes received, the bytes stored, and
 /// the size with CRLF line endings (every stored LF counts as two bytes, as IMAP reports it).
 package final class MaildirMessageWriter: EmailByteWriter {
-    private let descriptor: Int32
+    /// The file's descriptor; -1 while the whole message is still in the buffer.
+    package private(set) var descriptor: Int32
+    private let openFile: (() throws -> Int32)?
     private let path: String
     private let buffer: UnsafeMutableRawBufferPointer
     private var buffered = 0
@@ -28,10 +30,32 @@ package final class MaildirMessageWriter: EmailByteWriter {
     /// The size of the stored message with CRLF line endings.
     package var virtualByteCount: Int64 { storedByteCount + lineFeedCount }
 
+    /// A writer into an open file.
     package init(descriptor: Int32, path: String, bufferSize: Int = 1 << 16) {
         self.descriptor = descriptor
+        self.openFile = nil
         self.path = path
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
+    }
+
+    /// A writer that keeps a message that fits in its buffer in memory (``inMemoryMessage``), and creates the file
+    /// with `openFile` only when the buffer first fills up.
+    package init(path: String, bufferSize: Int = 1 << 16, openFile: @escaping () throws -> Int32) {
+        self.descriptor = -1
+        self.openFile = openFile
+        self.path = path
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
+    }
+
+    /// Forgets the descriptor, which the caller has closed.
+    package func abandonDescriptor() {
+        descriptor = -1
+    }
+
+    /// After ``finish()``: the whole stored message when it never needed the file, else `nil`. Valid until the
+    /// writer is released.
+    package var inMemoryMessage: UnsafeRawBufferPointer? {
+        descriptor < 0 ? UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]) : nil
     }
 
     deinit {
@@ -72,13 +96,18 @@ package final class MaildirMessageWriter: EmailByteWriter {
         }
     }
 
-    /// Writes what is still buffered; call once after the body has finished.
+    /// Writes what is still buffered, or keeps it as ``inMemoryMessage`` when the file was never needed; call once
+    /// after the body has finished.
     package func finish() throws {
         if pendingCarriageReturn {
             pendingCarriageReturn = false
             try append(UInt8(ascii: "\r"))
         }
-        try flush()
+        if descriptor < 0 && openFile != nil {
+            storedByteCount += Int64(buffered)
+        } else {
+            try flush()
+        }
     }
 
     @inline(__always)
@@ -125,6 +154,7 @@ package final class MaildirMessageWriter: EmailByteWriter {
 
     private func flush() throws {
         guard buffered > 0 else { return }
+        if descriptor < 0, let openFile { descriptor = try openFile() }
         try POSIXFiles.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), path: path)
         storedByteCount += Int64(buffered)
         buffered = 0

@@ -30,7 +30,10 @@ import Darwin
 /// ## Durable and fast
 ///
 /// ``deliver(_:)`` writes the message to `tmp/` with LF line endings (Dovecot's own format), sets its modification
-/// time to the message's date (IMAP `INTERNALDATE`) and starts the kernel writing it back. ``commit()`` then syncs
+/// time to the message's date (IMAP `INTERNALDATE`) and starts the kernel writing it back. A message that fits in
+/// the sink's 64 KiB buffer is rendered by the caller and written by a thread of the sink's own, so that the file
+/// system work overlaps the conversion of the next message; a failure there is thrown by the next delivery or
+/// commit. ``commit()`` then syncs
 /// the batch's files, renames them into `new/` without ever replacing a file, and syncs each `new/` directory
 /// once: one batch of syncs instead of a full sync per message. A message that reaches several mailboxes
 /// (``deliver(_:)-(SharedDelivery)``) is written once and hard-linked into the other folders' `tmp/`
@@ -53,6 +56,8 @@ public final class MaildirSink: MailboxSink, Sendable {
 
     private let hostToken: String
     private let state: Mutex<State>
+    /// Creates, writes and links the files of small messages while the caller converts the next one.
+    private let writeBehind = MaildirWriteBehind()
 
     /// Opens the Maildir tree at `root` with the default configuration.
     ///
@@ -93,12 +98,14 @@ public final class MaildirSink: MailboxSink, Sendable {
     }
 
     deinit {
+        writeBehind.stop()
         state.withLock { $0.close() }
     }
 
     /// Releases the root's lock and every descriptor. Deliveries not committed stay in `tmp/` and are removed by
     /// the next sink that opens their folder; later calls to this sink throw.
     public func close() {
+        writeBehind.stop()
         state.withLock { $0.close() }
     }
 
@@ -123,7 +130,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         )
         let stored: StoredFile
         do {
-            stored = try await writeTemporaryFile(delivery.message, name: name, in: directories)
+            stored = try await storeTemporaryFile(delivery.message, name: name, in: directories, sharedWith: [])
             try injectFault(.afterTemporaryWrite)
         } catch let fault as InjectedFault {
             throw fault
@@ -138,6 +145,9 @@ public final class MaildirSink: MailboxSink, Sendable {
         }
         return .delivered(byteCount: stored.receivedByteCount)
     }
+
+    /// `true`: a commit takes the deliveries made before it was called, and new deliveries wait for the next one.
+    public var allowsDeliveriesDuringCommit: Bool { true }
 
     /// `true`: the sink stores a message for several mailboxes once, and links (or, where it cannot, copies) that
     /// file into the other mailboxes' folders.
@@ -179,45 +189,29 @@ public final class MaildirSink: MailboxSink, Sendable {
             digest: digest,
             host: hostToken
         )
-        var files: [PendingFile] = []
-        var written: [MaildirFolderDirectories] = []
         let stored: StoredFile
         do {
-            stored = try await writeTemporaryFile(delivery.message, name: name, in: first.directories)
-            written.append(first.directories)
-            files.append(
-                PendingFile(
-                    key: first.key,
-                    digest: digest,
-                    temporaryName: name.temporaryName,
-                    deliveredName: stored.name
-                )
+            stored = try await storeTemporaryFile(
+                delivery.message,
+                name: name,
+                in: first.directories,
+                sharedWith: targets.dropFirst().map(\.directories)
             )
-            for target in targets.dropFirst() {
-                let linked = try share(
-                    name.temporaryName,
-                    from: first.directories,
-                    to: target.directories,
-                    date: delivery.message.date
-                )
-                written.append(target.directories)
-                files.append(
-                    PendingFile(
-                        key: target.key,
-                        digest: digest,
-                        temporaryName: name.temporaryName,
-                        deliveredName: stored.name,
-                        isLinkToEarlierFile: linked
-                    )
-                )
-            }
             try injectFault(.afterTemporaryWrite)
         } catch let fault as InjectedFault {
             throw fault
         } catch {
-            for directories in written { _ = unlinkat(directories.temporary, name.temporaryName, 0) }
             release(digest, in: targets.map(\.key))
             throw error
+        }
+        let files = targets.enumerated().map { position, target in
+            PendingFile(
+                key: target.key,
+                digest: digest,
+                temporaryName: name.temporaryName,
+                deliveredName: stored.name,
+                isSyncedWithEarlierFile: position > 0
+            )
         }
         state.withLock { $0.batch.append(contentsOf: files) }
         for target in targets { results[target.index] = .success(.delivered(byteCount: stored.receivedByteCount)) }
@@ -239,6 +233,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         var folders: [FolderKey: MaildirFolderDirectories] = [:]
         var folderOrder: [FolderKey] = []
         do {
+            try writeBehind.drain()
             try state.withLock { state in
                 for file in batch where folders[file.key] == nil {
                     folders[file.key] = try self.directories(for: file.key, in: &state)
@@ -256,7 +251,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 !(configuration.syncsWholeFileSystem
                 && MaildirFileSystem.syncFileSystem(containing: anyDirectory, path: configuration.root))
             {
-                for file in batch where !file.isLinkToEarlierFile {
+                for file in batch where !file.isSyncedWithEarlierFile {
                     try Self.syncTemporaryFile(file, in: folders[file.key]!)
                 }
             }
@@ -359,66 +354,124 @@ public final class MaildirSink: MailboxSink, Sendable {
         }
     }
 
-    /// Writes the message to `tmp/`, dates it and starts its write-back; removes it again when anything fails.
-    private func writeTemporaryFile(
+    /// Stores the message in `tmp/` of `directories` and puts the same file into `tmp/` of each of `others`.
+    ///
+    /// A message that fits in the writer's buffer (most of them) is only rendered here: creating, writing, dating
+    /// and linking its files is queued for ``writeBehind``, which the next commit waits for. A larger one has
+    /// spilled into its file while the body was written, and is finished here. Whatever fails removes what was made.
+    private func storeTemporaryFile(
         _ message: EmailMessage,
         name: MaildirFileName,
-        in directories: MaildirFolderDirectories
+        in directories: MaildirFolderDirectories,
+        sharedWith others: [MaildirFolderDirectories]
     ) async throws -> StoredFile {
-        let path = directories.path + "/tmp/" + name.temporaryName
-        var descriptor: Int32 = -1
+        let temporaryName = name.temporaryName
+        let path = directories.path + "/tmp/" + temporaryName
+        let writer = MaildirMessageWriter(path: path) {
+            try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path)
+        }
+        let linksCopies = configuration.linksCopies
+        let syncsCopies = !configuration.syncsWholeFileSystem
+        let date = message.date
         do {
-            descriptor = try Self.createTemporaryFile(name.temporaryName, in: directories.temporary, path: path)
-            let writer = MaildirMessageWriter(descriptor: descriptor, path: path)
             try await message.body.write(to: writer)
             try writer.finish()
-            try MaildirFileSystem.setModificationTime(descriptor, to: message.date, path: path)
-            MaildirFileSystem.startWriteback(descriptor)
-            let closed = SystemError.closeIgnoringInterrupts(descriptor)
-            descriptor = -1
-            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
-            return StoredFile(
+            let stored = StoredFile(
                 name: name.deliveredName(size: writer.storedByteCount, virtualSize: writer.virtualByteCount),
                 receivedByteCount: writer.receivedByteCount
             )
+            if let bytes = writer.inMemoryMessage {
+                let owned = OwnedBytes(copying: bytes)
+                try writeBehind.enqueue(byteCount: bytes.count) {
+                    try Self.writeFile(owned, named: temporaryName, in: directories, date: date)
+                    for other in others {
+                        try Self.share(
+                            temporaryName,
+                            from: directories,
+                            to: other,
+                            date: date,
+                            linksCopies,
+                            syncsCopies
+                        )
+                    }
+                }
+                return stored
+            }
+            try MaildirFileSystem.setModificationTime(writer.descriptor, to: date, path: path)
+            MaildirFileSystem.startWriteback(writer.descriptor)
+            let closed = SystemError.closeIgnoringInterrupts(writer.descriptor)
+            writer.abandonDescriptor()
+            guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
+            for other in others {
+                try Self.share(temporaryName, from: directories, to: other, date: date, linksCopies, syncsCopies)
+            }
+            return stored
         } catch {
-            if descriptor >= 0 { SystemError.closeIgnoringInterrupts(descriptor) }
-            _ = unlinkat(directories.temporary, name.temporaryName, 0)
+            if writer.descriptor >= 0 { SystemError.closeIgnoringInterrupts(writer.descriptor) }
+            for folder in [directories] + others { _ = unlinkat(folder.temporary, temporaryName, 0) }
             throw error
         }
     }
 
+    /// Creates `name` in `directories`' `tmp/` with `bytes`, dated `date`; removes it again when anything fails.
+    private static func writeFile(
+        _ bytes: OwnedBytes,
+        named name: String,
+        in directories: MaildirFolderDirectories,
+        date: Date
+    ) throws {
+        let path = directories.path + "/tmp/" + name
+        let descriptor = try createTemporaryFile(name, in: directories.temporary, path: path)
+        do {
+            try POSIXFiles.writeAll(descriptor, bytes.buffer, path: path)
+            try MaildirFileSystem.setModificationTime(descriptor, to: date, path: path)
+            MaildirFileSystem.startWriteback(descriptor)
+        } catch {
+            SystemError.closeIgnoringInterrupts(descriptor)
+            _ = unlinkat(directories.temporary, name, 0)
+            throw error
+        }
+        guard SystemError.closeIgnoringInterrupts(descriptor) == 0 || errno == EINTR else {
+            let code = errno
+            _ = unlinkat(directories.temporary, name, 0)
+            throw POSIXFiles.failure("write", path, code)
+        }
+    }
+
     /// Puts the file `name` of `source`'s `tmp/` into `target`'s `tmp/` under the same name: a hard link when
-    /// ``Configuration/linksCopies`` allows and the file system can, else a copy. Returns whether it linked.
-    private func share(
+    /// `linksCopies` and the file system allow, else a copy (synced at once when `syncsCopies`, so that the commit
+    /// can sync only the original).
+    private static func share(
         _ name: String,
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
-        date: Date
-    ) throws -> Bool {
-        if configuration.linksCopies {
+        date: Date,
+        _ linksCopies: Bool,
+        _ syncsCopies: Bool
+    ) throws {
+        if linksCopies {
             var linked = linkat(source.temporary, name, target.temporary, name, 0)
             if linked != 0 && errno == EEXIST {
                 // Left by a delivery of this same message that failed before its cleanup could run.
                 _ = unlinkat(target.temporary, name, 0)
                 linked = linkat(source.temporary, name, target.temporary, name, 0)
             }
-            if linked == 0 { return true }
+            if linked == 0 { return }
             let code = errno
             // Another file system, a link limit, or a file system without hard links: copy instead.
             guard code == EXDEV || code == EMLINK || code == EPERM || code == EOPNOTSUPP else {
                 throw POSIXFiles.failure("link", target.path + "/tmp/" + name, code)
             }
         }
-        try Self.copyTemporaryFile(name, from: source, to: target, date: date)
-        return false
+        try copyTemporaryFile(name, from: source, to: target, date: date, sync: syncsCopies)
     }
 
     private static func copyTemporaryFile(
         _ name: String,
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
-        date: Date
+        date: Date,
+        sync: Bool
     ) throws {
         let sourcePath = source.path + "/tmp/" + name
         let path = target.path + "/tmp/" + name
@@ -440,7 +493,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 try POSIXFiles.writeAll(output, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path)
             }
             try MaildirFileSystem.setModificationTime(output, to: date, path: path)
-            MaildirFileSystem.startWriteback(output)
+            if sync { try MaildirFileSystem.sync(output, path: path) }
             let closed = SystemError.closeIgnoringInterrupts(output)
             output = -1
             guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
@@ -463,8 +516,9 @@ public final class MaildirSink: MailboxSink, Sendable {
         var digest: MessageIDDigest
         var temporaryName: String
         var deliveredName: String
-        /// A hard link to the file of an earlier entry of the same batch: syncing that one syncs this one.
-        var isLinkToEarlierFile = false
+        /// A hard link to the file of an earlier entry of the same batch (syncing that one syncs this one), or a
+        /// copy of it that was synced when it was made.
+        var isSyncedWithEarlierFile = false
     }
 
     /// What ``writeTemporaryFile(_:name:in:)`` stored.
@@ -639,6 +693,8 @@ public final class MaildirSink: MailboxSink, Sendable {
         do {
             try faultInjection(point)
         } catch {
+            // The queued writes were handed off before the fault point: a process dying here would have done them.
+            writeBehind.stop()
             state.withLock { $0.close() }
             throw InjectedFault(point: point, underlying: SendableErrorBox(error))
         }

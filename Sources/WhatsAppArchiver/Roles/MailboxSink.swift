@@ -19,6 +19,13 @@ public protocol MailboxSink: Sendable {
     /// Makes every delivery so far durable, and returns when it is.
     func commit() async throws -> CommitReceipt
 
+    /// Whether ``deliver(_:)-(Delivery)`` may be called while a ``commit()`` runs. The default is `false`.
+    ///
+    /// When it is `true`, a commit makes durable every delivery that returned before the commit was called;
+    /// deliveries made while it runs wait for the next commit. The `Connector` then commits in the background
+    /// while it goes on converting and delivering, and moves the checkpoint when the commit has returned.
+    var allowsDeliveriesDuringCommit: Bool { get }
+
     /// Whether the sink implements ``deliver(_:)-(SharedDelivery)``: one message for several mailboxes, stored
     /// once where the sink can (a hard link, a single-instance store). The default is `false`.
     var acceptsSharedDeliveries: Bool { get }
@@ -37,6 +44,9 @@ public protocol MailboxSink: Sendable {
 }
 
 extension MailboxSink {
+    /// `false`: by default the `Connector` waits for each commit before it delivers again.
+    public var allowsDeliveriesDuringCommit: Bool { false }
+
     /// `false`: by default the `Connector` delivers a message per mailbox.
     public var acceptsSharedDeliveries: Bool { false }
 

@@ -45,11 +45,14 @@ private func expectExactlyOnce(_ sink: RecordingSink, items: [Item], sourceLocat
 }
 
 struct ConnectorDurabilityTests {
-    @Test func aSourceFailingMidRunLeavesTheCheckpointAtTheLastDurableItemAndARerunFinishesExactlyOnce() async throws {
+    @Test(arguments: [false, true])
+    func aSourceFailingMidRunLeavesTheCheckpointAtTheLastDurableItemAndARerunFinishesExactlyOnce(
+        backgroundCommits: Bool
+    ) async throws {
         let all = items(35)
         let source = InMemorySource(items: all)
         source.failFetch(3, with: ArchiverError(.sourceUnavailable, "HTTP 503 after 5 retries"))
-        let sink = RecordingSink()
+        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
         let checkpoints = InMemoryCheckpointStore()
 
         await #expect(throws: ArchiverError.self) {
@@ -74,10 +77,10 @@ struct ConnectorDurabilityTests {
         #expect(checkpoints.checkpoint?.position == window.until)
     }
 
-    @Test(arguments: [1, 2, 3, 5, 8])
-    func aCrashAfterAnyCommitLosesNothingAndDuplicatesNothing(commitNumber: Int) async throws {
+    @Test(arguments: [1, 2, 3, 5, 8], [false, true])
+    func aCrashAfterAnyCommitLosesNothingAndDuplicatesNothing(commitNumber: Int, backgroundCommits: Bool) async throws {
         let all = items(30)
-        let sink = RecordingSink()
+        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
         let checkpoints = InMemoryCheckpointStore()
         // A failing commit stands for the process dying while making the batch durable.
         sink.failCommit(commitNumber, with: ArchiverError(.storageFailed, "No space left on device (errno 28)"))
@@ -98,8 +101,9 @@ struct ConnectorDurabilityTests {
         expectExactlyOnce(sink, items: all)
     }
 
-    @Test func aFatalSinkErrorStopsTheRunWithoutMovingTheCheckpoint() async throws {
-        let sink = RecordingSink()
+    @Test(arguments: [false, true])
+    func aFatalSinkErrorStopsTheRunWithoutMovingTheCheckpoint(backgroundCommits: Bool) async throws {
+        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
         sink.failDelivery(3, with: ArchiverError(.storageFailed, "No space left on device (errno 28)"))
         let checkpoints = InMemoryCheckpointStore()
         do {
@@ -114,9 +118,10 @@ struct ConnectorDurabilityTests {
         #expect(sink.messages.isEmpty)
     }
 
-    @Test func cancellingStopsAtTheNextItemWithTheCheckpointAtTheLastDurablePoint() async throws {
+    @Test(arguments: [false, true])
+    func cancellingStopsAtTheNextItemWithTheCheckpointAtTheLastDurablePoint(backgroundCommits: Bool) async throws {
         let all = items(40)
-        let sink = RecordingSink()
+        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
         let checkpoints = InMemoryCheckpointStore()
         let finished = LockedBox(0)
         let run = Task {

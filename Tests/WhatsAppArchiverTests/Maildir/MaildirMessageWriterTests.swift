@@ -51,6 +51,30 @@ import WhatsAppArchiver
         return (Array(try Data(contentsOf: URL(fileURLWithPath: scratch))), writer)
     }
 
+    /// Writes `message` through a writer that creates its file only when its buffer fills; returns what it stored
+    /// (in memory or in the file) and whether it needed the file.
+    static func storeLazily(
+        _ message: [UInt8],
+        chunks: [Range<Int>],
+        bufferSize: Int
+    ) throws -> (stored: [UInt8], spilled: Bool, writer: MaildirMessageWriter) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lazy-\(UUID().uuidString)").path
+        defer { unlink(scratch) }
+        let writer = MaildirMessageWriter(path: scratch, bufferSize: bufferSize) {
+            open(scratch, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        }
+        for chunk in chunks {
+            try message[chunk].withUnsafeBytes { try writer.write($0) }
+        }
+        try writer.finish()
+        if let inMemory = writer.inMemoryMessage {
+            #expect(!FileManager.default.fileExists(atPath: scratch))
+            return (Array(inMemory), false, writer)
+        }
+        close(writer.descriptor)
+        return (Array(try Data(contentsOf: URL(fileURLWithPath: scratch))), true, writer)
+    }
+
     @Test(arguments: 1...40)
     func storesWhatTheByteByByteDefinitionStores(seed: Int) throws {
         var random = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15)
@@ -74,6 +98,12 @@ import WhatsAppArchiver
             #expect(writer.receivedByteCount == Int64(message.count))
             #expect(writer.storedByteCount == Int64(expected.count))
             #expect(writer.virtualByteCount == Int64(expected.count + expected.filter { $0 == 0x0A }.count))
+
+            let lazily = try Self.storeLazily(message, chunks: chunks, bufferSize: bufferSize)
+            #expect(lazily.stored == expected, "seed \(seed), buffer \(bufferSize), lazily")
+            #expect(lazily.spilled == (expected.count >= bufferSize))
+            #expect(lazily.writer.storedByteCount == Int64(expected.count))
+            #expect(lazily.writer.virtualByteCount == writer.virtualByteCount)
         }
     }
 
