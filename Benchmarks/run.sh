@@ -7,13 +7,13 @@
 # 1. Builds archive-daily (the real executable), FolderScaleBenchmark and the C floor in release mode.
 # 2. Generates a synthetic export of N items (default 20,000; Benchmarks/Scripts/generate-export.py).
 # 3. tmpfs (/dev/shm, the disk out of the way): archive-daily in its default mode (fsync per file, commit every
-#    1,000 deliveries, one copy at a time), with --parallel-copies 2, and with --sync-file-system
-#    --commit-every 10000 --parallel-copies 2, the Python peer
-#    (Benchmarks/Peer/archive_peer.py) and the raw floor (Benchmarks/Floor/floor.c, fed with the exact sizes of the
-#    files archive-daily wrote).
+#    1,000 deliveries) and with --sync-file-system --commit-every 10000, the Python peer
+#    (Benchmarks/Peer/archive_peer.py) and the raw floor (Benchmarks/Floor/floor.c) twice: fed with the exact
+#    sizes of the files archive-daily stored, one file per delivery (the floor of issue 8), and with the same
+#    files and hard links archive-daily made (a message that reaches several mailboxes is one file).
 # 4. disk (DIR, default .build-bench/ in the repository, which git ignores): the same, durable: archive-daily with
 #    --sync-file-system (syncfs before and after the renames of every commit, all before the checkpoint moves),
-#    committing every 10,000 (one and two copies at a time) and every 1,000 deliveries; the peer with os.sync() at the end; the floor with one
+#    committing every 10,000 and every 1,000 deliveries; the peer with os.sync() at the end; the floors with one
 #    syncfs at the end. --with-fsync-mode also runs archive-daily's default mode (fsync per file and per new/).
 # 5. One item with a BYTES attachment (default 1 GiB) on tmpfs: archive-daily's peak resident memory and wall time
 #    against `base64 -w 76 FILE > OUT` on the same file (after a warm-up, alternated twice, the better of each).
@@ -99,7 +99,7 @@ compare() {
         IFS=';' read -r -a flags <<< "$mode"
         say "$label: archive-daily ${mode:-(default mode)}"
         results+=("$(run_archive_daily "$export" "$work/sdk$index" "${flags[@]}")")
-        if [ "$index" = 0 ]; then find "$work/sdk0" -path '*/new/*' -type f -printf '%s\n' > "$work/sizes.txt"; fi
+        if [ "$index" = 0 ]; then find "$work/sdk0" -path '*/new/*' -type f -printf '%s %i\n' > "$work/sizes.txt"; fi
         rm -rf "$work/sdk$index"
         index=$((index + 1))
     done
@@ -111,6 +111,13 @@ compare() {
     floor_seconds=$(echo "$floor_output" | awk '{print $6}')
     floor_count=$(echo "$floor_output" | awk '{print $2}')
     rm -rf "$work/floor"
+    say "$label: raw floor with archive-daily's links ($(awk '{print $2}' "$work/sizes.txt" | sort -u | wc -l) files)"
+    sync
+    local linked_output linked_seconds linked_count
+    linked_output=$("$SHM/floor" "$work/sizes.txt" "$work/floor" --links)
+    linked_seconds=$(echo "$linked_output" | awk '{print $6}')
+    linked_count=$(echo "$linked_output" | awk '{print $2}')
+    rm -rf "$work/floor"
 
     say "$label: Python peer"
     local peer_flags=()
@@ -121,17 +128,20 @@ compare() {
     python3 "$ROOT/Benchmarks/Peer/archive_peer.py" --export "$export" --maildir "$work/peer" \
         --mapping "$export/mapping.csv" --domain contoso.com "${peer_flags[@]}" > "$work/peer.json"
     end=$(now)
-    local peer_seconds peer_count peer_rate floor_rate
+    local peer_seconds peer_count peer_rate floor_rate linked_rate
     peer_seconds=$(python3 -c "print($end - $start)")
     peer_count=$(json_field "$work/peer.json" delivered)
     rm -rf "$work/peer"
     peer_rate=$(rate "$peer_count" "$peer_seconds")
     floor_rate=$(rate "$floor_count" "$floor_seconds")
+    linked_rate=$(rate "$linked_count" "$linked_seconds")
 
     row "$label: Python peer (email + mailbox.Maildir)" "$peer_count" "$peer_rate/s" \
         "$(printf '%.2f s' "$peer_seconds")"
     row "$label: raw floor (create-write-rename, 1 syncfs)" "$floor_count" "$floor_rate/s" \
         "$(printf '%.2f s' "$floor_seconds")"
+    row "$label: raw floor, archive-daily's files and links (1 syncfs)" "$linked_count" "$linked_rate/s" \
+        "$(printf '%.2f s' "$linked_seconds")"
     index=0
     for mode in "${modes[@]}"; do
         local count seconds sdk_rate name
@@ -140,7 +150,8 @@ compare() {
         name="archive-daily ${mode//;/ }"
         if [ -z "$mode" ]; then name="archive-daily (default: fsync per file)"; fi
         row "$label: $name" "$count" "$sdk_rate/s" "$(printf '%.2f s' "$seconds")"
-        row "    / peer, / floor" "" "$(ratio "$sdk_rate" "$peer_rate")x" "$(ratio "$sdk_rate" "$floor_rate")x"
+        row "    / peer, / floor, / floor with links" "" "$(ratio "$sdk_rate" "$peer_rate")x" \
+            "$(ratio "$sdk_rate" "$floor_rate")x $(ratio "$sdk_rate" "$linked_rate")x"
         index=$((index + 1))
     done
 }
@@ -148,12 +159,10 @@ compare() {
 say "generating a $ITEMS-item export"
 python3 "$ROOT/Benchmarks/Scripts/generate-export.py" --items "$ITEMS" --out "$SHM/export" >&2
 printf '%-84s %10s %10s %s\n' "benchmark ($ITEMS-item export)" "deliveries" "rate" "time" | tee -a "$TABLE"
-compare "tmpfs" "$SHM/tmpfs" "$SHM/export" 0 "" "--parallel-copies;2" \
-    "--sync-file-system;--commit-every;10000;--parallel-copies;2"
+compare "tmpfs" "$SHM/tmpfs" "$SHM/export" 0 "" "--sync-file-system;--commit-every;10000"
 if [ "$RUN_DISK" = 1 ]; then
     cp -r "$SHM/export" "$DISK/export"
-    disk_modes=("--sync-file-system;--commit-every;10000" "--sync-file-system;--commit-every;10000;--parallel-copies;2"
-        "--sync-file-system")
+    disk_modes=("--sync-file-system;--commit-every;10000" "--sync-file-system")
     if [ "$FSYNC_MODE" = 1 ]; then disk_modes+=(""); fi
     compare "disk, durable" "$DISK/disk" "$DISK/export" 1 "${disk_modes[@]}"
 fi

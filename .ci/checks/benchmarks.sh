@@ -23,4 +23,13 @@ if [ "$(echo "$floor" | awk '{print $2}')" != "$stored" ]; then
     echo "benchmarks: the floor wrote $(echo "$floor" | awk '{print $2}') files, expected $stored" >&2
     exit 1
 fi
+# With --links, a size line whose inode an earlier line had becomes a hard link to that earlier file.
+printf '100 7\n200 8\n100 7\n300\n100 7\n' > "$scratch/linked.txt"
+"$scratch/floor" "$scratch/linked.txt" "$scratch/linked-dir" --links > /dev/null
+names=$(find "$scratch/linked-dir/new" -type f | wc -l)
+shared=$(find "$scratch/linked-dir/new" -type f -links 3 | wc -l)
+if [ "$names" != 5 ] || [ "$shared" != 3 ]; then
+    echo "benchmarks: the floor with --links made $names names, $shared of them one file; expected 5 and 3" >&2
+    exit 1
+fi
 echo "benchmarks: generator, peer ($delivered deliveries) and floor work"

@@ -44,7 +44,6 @@ struct ArchiveDaily {
         var configuration = Connector.Configuration()
         configuration.folder = options.folder
         if let commitEvery = options.commitEvery { configuration.commitEveryDeliveries = commitEvery }
-        if let parallelCopies = options.parallelCopies { configuration.copiesInParallel = parallelCopies }
         let connector = Connector(
             source: source,
             mapper: mapper,

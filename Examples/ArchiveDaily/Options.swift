@@ -24,8 +24,6 @@ struct Options {
     var syncsWholeFileSystem = false
     /// Commit (sync, then move the checkpoint) after this many deliveries; `nil` keeps the connector's default.
     var commitEvery: Int?
-    /// How many copies of one item are converted and delivered at the same time; `nil` keeps the default (1).
-    var parallelCopies: Int?
 
     static let usage = """
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
@@ -34,7 +32,7 @@ struct Options {
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
                              [--folder NAME] [--report FILE]
-                             [--sync-file-system] [--commit-every N] [--parallel-copies N]
+                             [--sync-file-system] [--commit-every N]
         """
 
     /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
@@ -51,7 +49,6 @@ struct Options {
         let valued: Set<String> = [
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
             "--domain", "--from", "--until", "--folder", "--report", "--commit-every",
-            "--parallel-copies",
         ]
         while index < arguments.count {
             var argument = arguments[index]
@@ -130,12 +127,6 @@ struct Options {
                 throw UsageError(message: "--commit-every \(text) is not a positive number of deliveries")
             }
             options.commitEvery = count
-        }
-        if let text = values["--parallel-copies"] {
-            guard let count = Int(text), (1...64).contains(count) else {
-                throw UsageError(message: "--parallel-copies \(text) is not a number from 1 to 64")
-            }
-            options.parallelCopies = count
         }
         for (option, keyPath) in [("--from", \Options.from), ("--until", \Options.until)] {
             guard let text = values[option] else { continue }

@@ -3,7 +3,7 @@ import Testing
 import WhatsAppArchiver
 
 /// `--sync-file-system` changes how a commit is made durable (one `syncfs` instead of an `fsync` per message) and
-/// `--commit-every` how often, and `--parallel-copies` how many copies of an item are in flight, never what is stored: the same files, the same report, and a rerun adds nothing.
+/// `--commit-every` how often, never what is stored: the same files, the same report, and a rerun adds nothing.
 @Suite(.serialized)
 struct ArchiveDailySyncFileSystemTests {
     @Test func storesTheSameMessagesAsTheDefaultMode() throws {
@@ -19,7 +19,7 @@ struct ArchiveDailySyncFileSystemTests {
         #expect(plain.status == 0, "\(plain.errors)")
         let synced = try ArchiveDailyEndToEndTests.run(
             arguments(scratch + "/synced", scratch + "/synced.json") + [
-                "--sync-file-system", "--commit-every", "2", "--parallel-copies", "4",
+                "--sync-file-system", "--commit-every", "2",
             ]
         )
         #expect(synced.status == 0, "\(synced.errors)")
@@ -51,7 +51,7 @@ struct ArchiveDailySyncFileSystemTests {
         (["--sync-file-system=yes"], "--sync-file-system takes no value"),
         (["--commit-every", "0"], "--commit-every 0 is not a positive number"),
         (["--commit-every", "many"], "--commit-every many is not a positive number"),
-        (["--parallel-copies", "0"], "--parallel-copies 0 is not a number from 1 to 64"),
+        (["--parallel-copies", "2"], "unknown argument --parallel-copies"),
     ])
     func rejectsWrongValues(extra: [String], message: String) throws {
         let result = try ArchiveDailyEndToEndTests.run(["--export", "x", "--maildir", "m"] + extra)

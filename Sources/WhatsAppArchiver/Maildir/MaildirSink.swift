@@ -29,7 +29,7 @@ import Darwin
 ///
 /// ## Durable and fast
 ///
-/// ``deliver(_:)`` writes the message to `tmp/` with LF line endings (Dovecot's own format), sets its modification
+/// ``deliver(_:)-(Delivery)`` writes the message to `tmp/` with LF line endings (Dovecot's own format), sets its modification
 /// time to the message's date (IMAP `INTERNALDATE`) and starts the kernel writing it back. A message that fits in
 /// the sink's 64 KiB buffer is rendered by the caller and written by a thread of the sink's own, so that the file
 /// system work overlaps the conversion of the next message; a failure there is thrown by the next delivery or

@@ -2,7 +2,7 @@
 ///
 /// ## Contract
 ///
-/// - ``deliver(_:)`` stores the message or recognises it as already stored. A message whose
+/// - ``deliver(_:)-(Delivery)`` stores the message or recognises it as already stored. A message whose
 ///   ``EmailMessage/messageID`` is already in the mailbox's folder, delivered in an earlier run or earlier in this
 ///   one, is a ``DeliveryStatus/duplicate``, never a second copy.
 /// - A delivery need not be durable when `deliver` returns. ``commit()`` makes every delivery so far durable
