@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import WhatsAppArchiver
 
@@ -15,10 +16,12 @@ import WhatsAppArchiver
 ///
 /// The source decodes every record with ``ItemDecoder``: an invalid record becomes an ``InvalidRecord`` with its
 /// position and reason and the page goes on. An `id` seen before in the same run is collapsed into its first
-/// occurrence. Each attachment's content fetches the bytes once, on first open, verifies the declared size and
-/// SHA-256, and serves every later open (one per mailbox) from the same file. A missing attachment opens as
-/// ``ArchiverError/Code/attachmentMissing`` and a corrupt one as ``ArchiverError/Code/attachmentIntegrity``, so the
-/// delivery is partial rather than failed. Temporary files are deleted when the next page is fetched and when the
+/// occurrence. Each attachment's content fetches the bytes once, on first open, checks the declared size at once,
+/// and serves every later open (one per mailbox) from the same file. The declared SHA-256 is computed on another
+/// thread while the first reader streams the file; that reader's last read throws
+/// ``ArchiverError/Code/attachmentIntegrity`` if it does not match, and every later open of the attachment fails
+/// with it. A missing attachment opens as ``ArchiverError/Code/attachmentMissing`` and a corrupt one as
+/// ``ArchiverError/Code/attachmentIntegrity``, so the delivery is partial rather than failed. Temporary files are deleted when the next page is fetched and when the
 /// run ends.
 public final class TeleMessageSource: MessageSource {
     /// How the source decodes records.
@@ -37,10 +40,20 @@ public final class TeleMessageSource: MessageSource {
     private let seenItemIDs = Mutex(Set<String>())
 
     /// Creates a source over `transport`.
-    public init(transport: any TeleMessageTransport, configuration: Configuration = Configuration()) {
+    public convenience init(transport: any TeleMessageTransport, configuration: Configuration = Configuration()) {
+        self.init(
+            transport: transport,
+            configuration: configuration,
+            hashingQueue: DispatchQueue(label: "TeleMessage.AttachmentVerification", qos: .userInitiated)
+        )
+    }
+
+    /// Creates a source whose attachment digests are computed on `hashingQueue`: tests hold it suspended to see a
+    /// check still running.
+    init(transport: any TeleMessageTransport, configuration: Configuration, hashingQueue: DispatchQueue) {
         self.transport = transport
         self.decoder = ItemDecoder(configuration: configuration.decoder)
-        self.attachments = AttachmentCache(transport: transport)
+        self.attachments = AttachmentCache(transport: transport, hashingQueue: hashingQueue)
     }
 
     /// Fetches, decodes and returns the next page of the window.
@@ -88,9 +101,6 @@ public final class TeleMessageSource: MessageSource {
     private func content(for attachment: Attachment) -> AttachmentContent {
         let key = AttachmentCache.Key(id: attachment.id, size: attachment.size, sha256: attachment.sha256)
         let cache = attachments
-        return AttachmentContent {
-            let path = try await cache.path(for: key)
-            return try FileAttachmentReader(path: path)
-        }
+        return AttachmentContent { try await cache.open(key) }
     }
 }
