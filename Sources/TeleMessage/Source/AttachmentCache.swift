@@ -43,6 +43,8 @@ actor AttachmentCache {
     /// A serial queue for the digests: attachments are streamed one after another, so hashing them in the order they
     /// were opened keeps one core for the converter.
     private let hashingQueue: DispatchQueue
+    /// The fetches ``prefetch(_:)`` started and ``finishPrefetches()`` has not yet waited for.
+    private var prefetches: [(key: Key, task: Task<Fetched, any Error>)] = []
     private var entries: [Key: Entry] = [:]
     /// Files up to this size are hashed at their first open, before it returns: a millisecond or two of hashing
     /// costs less than a thread hop, and a corrupt small file then fails at open like a missing one.
@@ -76,6 +78,42 @@ actor AttachmentCache {
             id: key.id,
             declaredSize: key.size
         )
+    }
+
+    /// Starts fetching and checking the small attachments (up to ``inlineCheckLimit``) of a page, one after
+    /// another in the background, so that the converter finds them checked when it opens them instead of hashing
+    /// them on its own path. Larger ones are left to their first open, which hashes them beside the stream.
+    func prefetch(_ keys: [Key]) {
+        let transport = transport
+        let queue = hashingQueue
+        var previous: Task<Fetched, any Error>?
+        for key in keys where key.size <= Self.inlineCheckLimit && entries[key] == nil {
+            // One at a time, in the page's order: the order in which the converter will want them.
+            let before = previous
+            let task = Task {
+                _ = await before?.result
+                return try await Self.fetchAndStartCheck(key, transport: transport, queue: queue)
+            }
+            entries[key] = .loading(task)
+            prefetches.append((key, task))
+            previous = task
+        }
+    }
+
+    /// Waits for the prefetches started so far and records their outcomes, so that ``discardAll()`` finds their
+    /// files (instead of leaving downloads that land after the source was closed).
+    func finishPrefetches() async {
+        let started = prefetches
+        prefetches = []
+        for (key, task) in started {
+            let result = await task.result
+            guard case .loading(let current) = entries[key], current == task else { continue }
+            switch result {
+            case .success(let fetched): entries[key] = .ready(fetched)
+            case .failure(let error as ArchiverError) where error.scope == .item: entries[key] = .failed(error)
+            case .failure: entries[key] = nil
+            }
+        }
     }
 
     /// Deletes every temporary file, forgets every entry, and stops the checks that no open reader waits for.

@@ -16,13 +16,14 @@ import WhatsAppArchiver
 ///
 /// The source decodes every record with ``ItemDecoder``: an invalid record becomes an ``InvalidRecord`` with its
 /// position and reason and the page goes on. An `id` seen before in the same run is collapsed into its first
-/// occurrence. Each attachment's content fetches the bytes once, on first open, checks the declared size at once,
-/// and serves every later open (one per mailbox) from the same file. The declared SHA-256 is computed on another
-/// thread while the first reader streams the file; that reader's last read throws
+/// occurrence. Each attachment's content fetches the bytes once and serves every later open (one per mailbox) from
+/// the same file; the declared size is checked when the file arrives. An attachment of up to 1 MiB is fetched and
+/// hashed ahead, in the background, as soon as its page is returned. A larger one is fetched on first open and its
+/// SHA-256 computed on another thread while the first reader streams the file; that reader's last read throws
 /// ``ArchiverError/Code/attachmentIntegrity`` if it does not match, and every later open of the attachment fails
 /// with it. A missing attachment opens as ``ArchiverError/Code/attachmentMissing`` and a corrupt one as
-/// ``ArchiverError/Code/attachmentIntegrity``, so the delivery is partial rather than failed. Temporary files are deleted when the next page is fetched and when the
-/// run ends.
+/// ``ArchiverError/Code/attachmentIntegrity``, so the delivery is partial rather than failed. Temporary files are
+/// deleted when the next page is fetched and when the run ends.
 public final class TeleMessageSource: MessageSource {
     /// How the source decodes records.
     public struct Configuration: Sendable {
@@ -58,6 +59,7 @@ public final class TeleMessageSource: MessageSource {
 
     /// Fetches, decodes and returns the next page of the window.
     public func fetchPage(_ request: PageRequest) async throws -> SourcePage {
+        await attachments.finishPrefetches()
         await attachments.discardAll()
         if request.cursor == nil {
             seenItemIDs.withLock { $0.removeAll() }
@@ -84,11 +86,17 @@ public final class TeleMessageSource: MessageSource {
                 invalidRecords.append(invalid)
             }
         }
+        await attachments.prefetch(
+            items.flatMap { item in
+                item.attachments.map { AttachmentCache.Key(id: $0.id, size: $0.size, sha256: $0.sha256) }
+            }
+        )
         return SourcePage(items: items, invalidRecords: invalidRecords, nextCursor: page.nextCursor)
     }
 
     /// Deletes temporary attachment files, forgets the ids seen in the run, and closes the transport.
     public func close() async {
+        await attachments.finishPrefetches()
         await attachments.discardAll()
         seenItemIDs.withLock { $0.removeAll() }
         await transport.close()
