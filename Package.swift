@@ -14,7 +14,10 @@ let package = Package(
     ],
     targets: [
         // The core: model, roles, Connector, and the built-in converter, mapper and sink. No networking.
-        .target(name: "WhatsAppArchiver"),
+        .target(name: "WhatsAppArchiver", dependencies: ["CSHA256"]),
+        // The SHA-256 block function on the x86 SHA extensions, used by the core's SHA256 only when the CPU has them.
+        // Plain C with the compiler's intrinsic headers; no flags, no libraries; not a product.
+        .target(name: "CSHA256"),
         // The TeleMessage source: the only module allowed to link FoundationNetworking.
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
