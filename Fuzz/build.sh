@@ -30,12 +30,31 @@ build_module() {
     printf '%s' "$current" >"$stamp"
 }
 
-build_module WhatsAppArchiver "$root/Sources/WhatsAppArchiver"
-libraries=(-L "$build" -lWhatsAppArchiver)
+# Builds the CSHA256 C target (the SHA-256 block function on the x86 SHA extensions) into a static library with
+# AddressSanitizer, and a module map beside it so that the core's `internal import CSHA256` resolves, as SwiftPM
+# does for the package.
+build_c_module() {
+    local directory="$root/Sources/CSHA256" library="$build/libCSHA256.a" stamp="$build/CSHA256.sources"
+    local current
+    current="$(cat "$directory"/*.c "$directory"/include/*.h | cksum)"
+    if [ -f "$library" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$current" ]; then return; fi
+    echo "building CSHA256" >&2
+    mkdir -p "$build/CSHA256"
+    cp "$directory/include/CSHA256.h" "$build/CSHA256/CSHA256.h"
+    printf 'module CSHA256 {\n    header "CSHA256.h"\n    export *\n}\n' >"$build/CSHA256/module.modulemap"
+    clang -fsanitize=address -O2 -g -I "$directory/include" -c "$directory"/*.c -o "$build/CSHA256.o"
+    rm -f "$library"
+    ar rcs "$library" "$build/CSHA256.o"
+    printf '%s' "$current" >"$stamp"
+}
+
+build_c_module
+build_module WhatsAppArchiver "$root/Sources/WhatsAppArchiver" -I "$build/CSHA256"
+libraries=(-L "$build" -lWhatsAppArchiver -lCSHA256)
 case "$target" in
 ItemDecoder)
-    build_module TeleMessage "$root/Sources/TeleMessage"
-    libraries=(-L "$build" -lTeleMessage -lWhatsAppArchiver -lFoundationNetworking)
+    build_module TeleMessage "$root/Sources/TeleMessage" -I "$build/CSHA256"
+    libraries=(-L "$build" -lTeleMessage -lWhatsAppArchiver -lCSHA256 -lFoundationNetworking)
     ;;
 CSVReader | EMLWriter) ;;
 *)
@@ -57,7 +76,7 @@ if [ ! -x "$binary" ] || [ -n "$newest" ]; then
     # checker, and slow every run.
     harness_flags=("${flags[@]/-sanitize=fuzzer,address/-sanitize=address}")
     # shellcheck disable=SC2086
-    (cd "$build" && swiftc "${harness_flags[@]}" -I "$build" -module-name "Fuzz$target" -whole-module-optimization \
+    (cd "$build" && swiftc "${harness_flags[@]}" -I "$build" -I "$build/CSHA256" -module-name "Fuzz$target" -whole-module-optimization \
         -c $sources -o "$build/Fuzz$target.o")
     (cd "$build" && swiftc "${flags[@]}" "$build/Fuzz$target.o" "${libraries[@]}" -o "$binary" 2>&1 |
         grep -v "Cannot export local symbol" >&2 || true)
