@@ -16,18 +16,21 @@ struct SHA256Tests {
         return SHA256.hex(hasher.finalize())
     }
 
-    @Test(arguments: implementations, [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        (
-            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
-        ),
-        (
-            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
-            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
-        ),
-    ])
+    @Test(
+        arguments: implementations,
+        [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+            (
+                "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+                "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+            ),
+        ]
+    )
     func nistVectors(implementation: SHA256.Implementation, vector: (String, String)) {
         let (message, digest) = vector
         #expect(Self.hexDigest(Array(message.utf8), on: implementation) == digest)
@@ -57,7 +60,10 @@ struct SHA256Tests {
     /// NIST CAVP SHA256ShortMsg: Len = 8, Msg = d3.
     @Test(arguments: implementations)
     func singleByteVector(implementation: SHA256.Implementation) {
-        #expect(Self.hexDigest([0xD3], on: implementation) == "28969cdfa74a12c82f3bad960b0b000aca2ac329deea5c2328ebc6f2ba9802c1")
+        #expect(
+            Self.hexDigest([0xD3], on: implementation)
+                == "28969cdfa74a12c82f3bad960b0b000aca2ac329deea5c2328ebc6f2ba9802c1"
+        )
     }
 
     /// A 100,003-byte message fed in chunks of odd sizes, so that chunks end before, on and after block boundaries
@@ -83,7 +89,10 @@ struct SHA256Tests {
     @Test(arguments: implementations)
     func oneMebibyteInOneUpdate(implementation: SHA256.Implementation) {
         let message = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 131 &+ 17) >> 3) }
-        #expect(Self.hexDigest(message, on: implementation) == "244961396c3d78d7c71818f24d10da1ccc31e8c15eb6aeb9d774250568ee269d")
+        #expect(
+            Self.hexDigest(message, on: implementation)
+                == "244961396c3d78d7c71818f24d10da1ccc31e8c15eb6aeb9d774250568ee269d"
+        )
     }
 
     /// A buffer that does not start on an aligned address hashes like any other: words are loaded unaligned.
