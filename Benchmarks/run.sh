@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark of issue 8 side by side and prints one table:
 #
-#   Benchmarks/run.sh [--items N] [--disk-dir DIR] [--big-bytes BYTES] [--folder-messages N]
+#   Benchmarks/run.sh [--items N] [--rounds R] [--disk-dir DIR] [--big-bytes BYTES] [--folder-messages N]
 #                     [--skip-disk] [--skip-big] [--skip-folder] [--with-fsync-mode] [--results FILE]
 #
 # 1. Builds archive-daily (the real executable), FolderScaleBenchmark and the C floor in release mode.
@@ -10,7 +10,8 @@
 #    1,000 deliveries) and with --sync-file-system --commit-every 10000, the Python peer
 #    (Benchmarks/Peer/archive_peer.py) and the raw floor (Benchmarks/Floor/floor.c) twice: fed with the exact
 #    sizes of the files archive-daily stored, one file per delivery (the floor of issue 8), and with the same
-#    files and hard links archive-daily made (a message that reaches several mailboxes is one file).
+#    files and hard links archive-daily made (a message that reaches several mailboxes is one file). The floors
+#    and archive-daily's modes run in R interleaved rounds (default 3); each one's median counts.
 # 4. disk (DIR, default .build-bench/ in the repository, which git ignores): the same, durable: archive-daily with
 #    --sync-file-system (syncfs before and after the renames of every commit, all before the checkpoint moves),
 #    committing every 10,000 and every 1,000 deliveries; the peer with os.sync() at the end; the floors with one
@@ -26,6 +27,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ITEMS=20000
+ROUNDS=3
 DISK_DIR="$ROOT/.build-bench"
 BIG_BYTES=$((1 << 30))
 FOLDER_MESSAGES=100000
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
         --folder-messages) FOLDER_MESSAGES=$2; shift 2 ;;
         --skip-disk) RUN_DISK=0; shift ;;
         --skip-big) RUN_BIG=0; shift ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
         --skip-folder) RUN_FOLDER=0; shift ;;
         --with-fsync-mode) FSYNC_MODE=1; shift ;;
         --results) RESULTS=$2; shift 2 ;;
@@ -97,38 +100,43 @@ run_floor() {
     echo "$(echo "$output" | awk '{print $2}') $(echo "$output" | awk '{print $6}')"
 }
 
-# The faster of two "names seconds" results (the lower time).
-faster() { if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "${1#* }" "${2#* }"; then echo "$1"; else echo "$2"; fi; }
+# The median of the "count seconds" results given as arguments (by time).
+median() { python3 -c "import sys; r = sorted((float(s), c) for c, s in (a.split() for a in sys.argv[1:])); t, c = r[len(r) // 2]; print(c, t)" "$@"; }
 
 # One side-by-side comparison in the directory $2, from the export $3: archive-daily in the modes that follow $4,
-# each a ";"-separated flag list ("" is the default mode), the floors, then the Python peer; every archive-daily
-# mode is compared with each. The floors are fed with the sizes (and inodes) of the files archive-daily stored on
-# tmpfs ($SIZES, made before the first comparison: the same export gives the same files anywhere) and run twice,
-# before and after archive-daily, the faster run counting: a throttled disk that is fast at first and slower later
-# must not favour whichever runs first.
+# each a ";"-separated flag list ("" is the default mode), the two floors, then the Python peer; every
+# archive-daily mode is compared with each. The floors are fed with the sizes (and inodes) of the files
+# archive-daily stored on tmpfs ($SIZES, made before the first comparison: the same export gives the same files
+# anywhere). Floors and modes run in $ROUNDS interleaved rounds and each one's median time counts: the throttled
+# disk is fast for a while and then slower, so a single run of each would favour whichever ran first.
 compare() {
     local label=$1 work=$2 export=$3 durable=$4
     shift 4
-    local modes=("$@") results=() index=0
+    local modes=("$@") index round
+    local -a floor_runs=() linked_runs=() mode_runs=()
     mkdir -p "$work"
-    say "$label: raw floors, first run ($(wc -l < "$SIZES") names, $(awk '{print $2}' "$SIZES" | sort -u | wc -l) files)"
-    local floor_result linked_result
-    floor_result=$(run_floor "$SIZES" "$work/floor")
-    linked_result=$(run_floor "$SIZES" "$work/floor" --links)
-    for mode in "${modes[@]}"; do
-        local flags=()
-        IFS=';' read -r -a flags <<< "$mode"
-        say "$label: archive-daily ${mode:-(default mode)}"
-        results+=("$(run_archive_daily "$export" "$work/sdk$index" "${flags[@]}")")
-        rm -rf "$work/sdk$index"
-        index=$((index + 1))
+    for round in $(seq "$ROUNDS"); do
+        say "$label: round $round: raw floors ($(wc -l < "$SIZES") names, $(awk '{print $2}' "$SIZES" | sort -u | wc -l) files)"
+        floor_runs+=("$(run_floor "$SIZES" "$work/floor")")
+        linked_runs+=("$(run_floor "$SIZES" "$work/floor" --links)")
+        index=0
+        for mode in "${modes[@]}"; do
+            local flags=()
+            IFS=';' read -r -a flags <<< "$mode"
+            say "$label: round $round: archive-daily ${mode:-(default mode)}"
+            mode_runs[index]="${mode_runs[index]:-}|$(run_archive_daily "$export" "$work/sdk$index" "${flags[@]}")"
+            rm -rf "$work/sdk$index" "$work/sdk$index.json"
+            index=$((index + 1))
+        done
     done
-    say "$label: raw floors, second run"
-    floor_result=$(faster "$floor_result" "$(run_floor "$SIZES" "$work/floor")")
-    linked_result=$(faster "$linked_result" "$(run_floor "$SIZES" "$work/floor" --links)")
-    local floor_count floor_seconds linked_count linked_seconds
-    read -r floor_count floor_seconds <<< "$floor_result"
-    read -r linked_count linked_seconds <<< "$linked_result"
+    local floor_count floor_seconds linked_count linked_seconds results=()
+    read -r floor_count floor_seconds <<< "$(median "${floor_runs[@]}")"
+    read -r linked_count linked_seconds <<< "$(median "${linked_runs[@]}")"
+    for index in "${!modes[@]}"; do
+        local runs=()
+        IFS='|' read -r -a runs <<< "${mode_runs[index]#|}"
+        results+=("$(median "${runs[@]}")")
+    done
 
     say "$label: Python peer"
     local peer_flags=()
@@ -149,9 +157,9 @@ compare() {
 
     row "$label: Python peer (email + mailbox.Maildir)" "$peer_count" "$peer_rate/s" \
         "$(printf '%.2f s' "$peer_seconds")"
-    row "$label: raw floor (create-write-rename, 1 syncfs; best of 2)" "$floor_count" "$floor_rate/s" \
+    row "$label: raw floor (create-write-rename, 1 syncfs; median)" "$floor_count" "$floor_rate/s" \
         "$(printf '%.2f s' "$floor_seconds")"
-    row "$label: raw floor, archive-daily's files and links (best of 2)" "$linked_count" "$linked_rate/s" \
+    row "$label: raw floor, archive-daily's files and links (median)" "$linked_count" "$linked_rate/s" \
         "$(printf '%.2f s' "$linked_seconds")"
     index=0
     for mode in "${modes[@]}"; do
