@@ -153,6 +153,11 @@ struct AttachmentVerificationTests {
     @Test func theLastReleaseStopsARunningHash() async throws {
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
+        // The check closes its read end when it stops; this second reader keeps the pipe open, so that the writes
+        // below never meet a pipe without readers (SIGPIPE would kill the whole test process).
+        let keepOpen = dup(ends[0])
+        try #require(keepOpen >= 0)
+        defer { close(keepOpen) }
         let chunk = [UInt8](repeating: 0x61, count: 4096)
         func feed() { chunk.withUnsafeBytes { _ = write(ends[1], $0.baseAddress, $0.count) } }
         feed()
