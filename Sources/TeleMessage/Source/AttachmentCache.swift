@@ -25,6 +25,17 @@ actor AttachmentCache {
         var id: String
         var size: Int64
         var sha256: String?
+
+        /// The key of what `attachment` declares.
+        init(_ attachment: Attachment) {
+            self.init(id: attachment.id, size: attachment.size, sha256: attachment.sha256)
+        }
+
+        init(id: String, size: Int64, sha256: String?) {
+            self.id = id
+            self.size = size
+            self.sha256 = sha256
+        }
     }
 
     /// A fetched file whose size matched, with its digest check (running or settled).

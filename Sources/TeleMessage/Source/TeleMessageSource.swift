@@ -86,11 +86,7 @@ public final class TeleMessageSource: MessageSource {
                 invalidRecords.append(invalid)
             }
         }
-        await attachments.prefetch(
-            items.flatMap { item in
-                item.attachments.map { AttachmentCache.Key(id: $0.id, size: $0.size, sha256: $0.sha256) }
-            }
-        )
+        await attachments.prefetch(items.flatMap { $0.attachments.map(AttachmentCache.Key.init) })
         return SourcePage(items: items, invalidRecords: invalidRecords, nextCursor: page.nextCursor)
     }
 
@@ -107,7 +103,7 @@ public final class TeleMessageSource: MessageSource {
     }
 
     private func content(for attachment: Attachment) -> AttachmentContent {
-        let key = AttachmentCache.Key(id: attachment.id, size: attachment.size, sha256: attachment.sha256)
+        let key = AttachmentCache.Key(attachment)
         let cache = attachments
         return AttachmentContent { try await cache.open(key) }
     }

@@ -180,30 +180,29 @@ final class ConnectorRun {
         return try await apply(outcome, item: item, mailbox: mailbox, quarantined: quarantineReason != nil)
     }
 
-    /// Converts and delivers one copy; throws (run-scoped) when the run must stop.
+    /// What converting an item and handing the message to the sink came to, before it is split per mailbox.
+    private enum Attempt<Delivered> {
+        case delivered(Delivered, partialReasons: [PartialReason])
+        case conversionFailed(ArchiverError)
+        case deliveryFailed(ArchiverError)
+        case cancelled
+    }
+
+    /// Converts `request` and hands the message to `deliver`; throws (run-scoped) when the run must stop.
     ///
     /// An attachment that turns out missing or corrupt only while the body is written (a reader that verifies at
-    /// the end of its stream) fails that delivery; the copy is then converted once more, when the source reports
+    /// the end of its stream) fails that delivery; the item is then converted once more, when the source reports
     /// the attachment as unavailable at open, so that it is stored with a placeholder, as partially imported.
-    private static func attempt(
-        _ item: Item,
-        to mailbox: MailboxAddress,
-        mapping: MappingResult,
-        quarantineReason: String?,
-        connector: Connector
-    ) async throws -> CopyOutcome {
+    private static func convertAndDeliver<Delivered>(
+        _ request: ConversionRequest,
+        connector: Connector,
+        deliver: (EmailMessage) async throws -> Delivered
+    ) async throws -> Attempt<Delivered> {
         var isRetry = false
         while true {
             let message: EmailMessage
             do {
-                message = try await connector.converter.convert(
-                    ConversionRequest(
-                        item: item,
-                        mailbox: mailbox,
-                        mapping: mapping,
-                        quarantineReason: quarantineReason
-                    )
-                )
+                message = try await connector.converter.convert(request)
             } catch let error as ArchiverError where error.scope == .run {
                 throw error
             } catch is CancellationError {
@@ -211,11 +210,9 @@ final class ConnectorRun {
             } catch {
                 return .conversionFailed(Self.itemProblem(error, code: .conversionFailed))
             }
+            let partialReasons = message.partialReasons
             do {
-                let result = try await connector.sink.deliver(
-                    Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
-                )
-                return .delivered(result, partialReasons: message.partialReasons)
+                return .delivered(try await deliver(message), partialReasons: partialReasons)
             } catch let error as ArchiverError where error.scope == .item {
                 if !isRetry && Self.isAttachmentProblem(error) {
                     isRetry = true
@@ -223,56 +220,69 @@ final class ConnectorRun {
                 }
                 return .deliveryFailed(error)
             } catch {
-                throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
+                throw Connector.runError(
+                    error,
+                    code: .storageFailed,
+                    "The sink failed to store item \(request.item.id)."
+                )
             }
         }
     }
 
+    /// Converts and delivers one copy; throws (run-scoped) when the run must stop.
+    private static func attempt(
+        _ item: Item,
+        to mailbox: MailboxAddress,
+        mapping: MappingResult,
+        quarantineReason: String?,
+        connector: Connector
+    ) async throws -> CopyOutcome {
+        let request = ConversionRequest(
+            item: item,
+            mailbox: mailbox,
+            mapping: mapping,
+            quarantineReason: quarantineReason
+        )
+        let attempt = try await convertAndDeliver(request, connector: connector) { message in
+            try await connector.sink.deliver(
+                Delivery(mailbox: mailbox, folder: connector.configuration.folder, message: message, item: item)
+            )
+        }
+        switch attempt {
+        case .delivered(let result, let partialReasons): return .delivered(result, partialReasons: partialReasons)
+        case .conversionFailed(let problem): return .conversionFailed(problem)
+        case .deliveryFailed(let problem): return .deliveryFailed(problem)
+        case .cancelled: return .cancelled
+        }
+    }
+
     /// Converts an item once and delivers it to all its mailboxes in one ``SharedDelivery``; the outcomes come
-    /// back in mailbox order. Retries once on a late attachment problem, as ``attempt(_:to:mapping:quarantineReason:connector:)``.
+    /// back in mailbox order.
     private static func attemptShared(
         _ item: Item,
         mapping: MappingResult,
         connector: Connector
     ) async throws -> [CopyOutcome] {
         let count = mapping.mailboxes.count
-        var isRetry = false
-        while true {
-            let message: EmailMessage
-            do {
-                message = try await connector.converter.convert(
-                    ConversionRequest(item: item, mailbox: mapping.mailboxes[0], mapping: mapping)
+        let request = ConversionRequest(item: item, mailbox: mapping.mailboxes[0], mapping: mapping)
+        let attempt = try await convertAndDeliver(request, connector: connector) { message in
+            try await connector.sink.deliver(
+                SharedDelivery(
+                    mailboxes: mapping.mailboxes,
+                    folder: connector.configuration.folder,
+                    message: message,
+                    item: item
                 )
-            } catch let error as ArchiverError where error.scope == .run {
-                throw error
-            } catch is CancellationError {
-                return Array(repeating: .cancelled, count: count)
-            } catch {
-                return Array(
-                    repeating: .conversionFailed(Self.itemProblem(error, code: .conversionFailed)),
-                    count: count
-                )
-            }
-            let partialReasons = message.partialReasons
-            let results: [Result<DeliveryResult, ArchiverError>]
-            do {
-                results = try await connector.sink.deliver(
-                    SharedDelivery(
-                        mailboxes: mapping.mailboxes,
-                        folder: connector.configuration.folder,
-                        message: message,
-                        item: item
-                    )
-                )
-            } catch let error as ArchiverError where error.scope == .item {
-                if !isRetry && Self.isAttachmentProblem(error) {
-                    isRetry = true
-                    continue
-                }
-                return Array(repeating: .deliveryFailed(error), count: count)
-            } catch {
-                throw Connector.runError(error, code: .storageFailed, "The sink failed to store item \(item.id).")
-            }
+            )
+        }
+        switch attempt {
+        case .cancelled:
+            return Array(repeating: .cancelled, count: count)
+        case .conversionFailed(let problem):
+            return Array(repeating: .conversionFailed(problem), count: count)
+        case .deliveryFailed(let problem):
+            return Array(repeating: .deliveryFailed(problem), count: count)
+        case .delivered(let results, let partialReasons):
             guard results.count == count else {
                 throw ArchiverError(
                     .protocolViolation,

@@ -117,33 +117,16 @@ public final class MaildirSink: MailboxSink, Sendable {
     ///   name; ``ArchiverError/Code/invalidConfiguration`` for a folder name that cannot be a Maildir++ folder;
     ///   ``ArchiverError/Code/storageFailed`` when the file system fails; whatever the message's body throws.
     public func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
-        let key = FolderKey(
-            mailbox: try Self.mailboxDirectoryName(delivery.mailbox.rawValue),
-            folder: try MaildirFolderName.directoryName(for: delivery.folder)
-        )
-        let digest = MessageIDDigest(messageID: delivery.message.messageID)
-        guard let directories = try reserve(digest, in: [key])[0] else { return .duplicate }
-        let name = MaildirFileName(
-            seconds: Int64(delivery.message.date.timeIntervalSince1970.rounded(.down)),
-            digest: digest,
-            host: hostToken
-        )
-        let stored: StoredFile
-        do {
-            stored = try await storeTemporaryFile(delivery.message, name: name, in: directories, sharedWith: [])
-            try injectFault(.afterTemporaryWrite)
-        } catch let fault as InjectedFault {
-            throw fault
-        } catch {
-            release(digest, in: [key])
-            throw error
-        }
-        state.withLock {
-            $0.batch.append(
-                PendingFile(key: key, digest: digest, temporaryName: name.temporaryName, deliveredName: stored.name)
+        // One mailbox is a shared delivery to a single mailbox: the same checks, file and cleanup.
+        let results = try await deliver(
+            SharedDelivery(
+                mailboxes: [delivery.mailbox],
+                folder: delivery.folder,
+                message: delivery.message,
+                item: delivery.item
             )
-        }
-        return .delivered(byteCount: stored.receivedByteCount)
+        )
+        return try results[0].get()
     }
 
     /// `true`: a commit takes the deliveries made before it was called, and new deliveries wait for the next one.
@@ -373,6 +356,18 @@ public final class MaildirSink: MailboxSink, Sendable {
         let linksCopies = configuration.linksCopies
         let syncsCopies = !configuration.syncsWholeFileSystem
         let date = message.date
+        let shareIntoOthers: @Sendable () throws -> Void = {
+            for other in others {
+                try Self.share(
+                    temporaryName,
+                    from: directories,
+                    to: other,
+                    date: date,
+                    linking: linksCopies,
+                    syncingCopies: syncsCopies
+                )
+            }
+        }
         do {
             try await message.body.write(to: writer)
             try writer.finish()
@@ -384,16 +379,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 let owned = OwnedBytes(copying: bytes)
                 try writeBehind.enqueue(byteCount: bytes.count) {
                     try Self.writeFile(owned, named: temporaryName, in: directories, date: date)
-                    for other in others {
-                        try Self.share(
-                            temporaryName,
-                            from: directories,
-                            to: other,
-                            date: date,
-                            linksCopies,
-                            syncsCopies
-                        )
-                    }
+                    try shareIntoOthers()
                 }
                 return stored
             }
@@ -402,9 +388,7 @@ public final class MaildirSink: MailboxSink, Sendable {
             let closed = SystemError.closeIgnoringInterrupts(writer.descriptor)
             writer.abandonDescriptor()
             guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
-            for other in others {
-                try Self.share(temporaryName, from: directories, to: other, date: date, linksCopies, syncsCopies)
-            }
+            try shareIntoOthers()
             return stored
         } catch {
             if writer.descriptor >= 0 { SystemError.closeIgnoringInterrupts(writer.descriptor) }
@@ -439,17 +423,17 @@ public final class MaildirSink: MailboxSink, Sendable {
     }
 
     /// Puts the file `name` of `source`'s `tmp/` into `target`'s `tmp/` under the same name: a hard link when
-    /// `linksCopies` and the file system allow, else a copy (synced at once when `syncsCopies`, so that the commit
+    /// `linking` and the file system allow, else a copy (synced at once when `syncingCopies`, so that the commit
     /// can sync only the original).
     private static func share(
         _ name: String,
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
         date: Date,
-        _ linksCopies: Bool,
-        _ syncsCopies: Bool
+        linking: Bool,
+        syncingCopies: Bool
     ) throws {
-        if linksCopies {
+        if linking {
             var linked = linkat(source.temporary, name, target.temporary, name, 0)
             if linked != 0 && errno == EEXIST {
                 // Left by a delivery of this same message that failed before its cleanup could run.
@@ -463,7 +447,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 throw POSIXFiles.failure("link", target.path + "/tmp/" + name, code)
             }
         }
-        try copyTemporaryFile(name, from: source, to: target, date: date, sync: syncsCopies)
+        try copyTemporaryFile(name, from: source, to: target, date: date, sync: syncingCopies)
     }
 
     private static func copyTemporaryFile(

@@ -8,32 +8,6 @@ import WhatsAppArchiverTesting
 /// sequential run gives (same counts, failures and partials in the same order) and the sink must hold the same
 /// messages.
 struct ParallelCopiesTests {
-    private static let people: [Party] = [
-        SampleItems.alice, SampleItems.carol, SampleItems.bernd,
-        Party(phone: "+4479460000", name: "Dave"),
-        Party(phone: "+4479460001", name: "Erin", email: "erin@contoso.com"),
-        Party(phone: "+4479460002", name: "Frank", email: "frank@contoso.com"),
-    ]
-
-    private static func items(seed: Int) -> [Item] {
-        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-        return (0..<30).map { index in
-            let sender = people[next(people.count)]
-            let recipients = people.filter { $0 != sender && next(3) > 0 }
-            return SampleItems.message(
-                id: "p\(seed)-\(index)",
-                offset: Double(index),
-                from: sender,
-                to: recipients,
-                attachments: next(4) == 0 ? [SampleItems.missingAttachment(id: "a\(index)")] : []
-            )
-        }
-    }
-
     private static func run(
         _ items: [Item],
         copiesInParallel: Int,
@@ -45,7 +19,7 @@ struct ParallelCopiesTests {
         configuration.copiesInParallel = copiesInParallel
         return try await Connector(
             source: InMemorySource(items: items),
-            mapper: StaticMapper(["+4479460000": MailboxAddress("dave@contoso.com")!]),
+            mapper: FanOutItems.mapper,
             converter: SummaryConverter(),
             sink: sink,
             checkpoints: InMemoryCheckpointStore(),
@@ -55,7 +29,7 @@ struct ParallelCopiesTests {
 
     @Test(arguments: 0..<12)
     func reportAndMessagesMatchTheSequentialRun(seed: Int) async throws {
-        let items = Self.items(seed: seed)
+        let items = FanOutItems.items(seed: seed, prefix: "p")
         let sequentialSink = RecordingSink()
         let sequential = try await Self.run(items, copiesInParallel: 1, sink: sequentialSink)
         let parallelSink = RecordingSink()
@@ -91,7 +65,7 @@ struct ParallelCopiesTests {
         let item = SampleItems.message(
             id: "group-1",
             from: SampleItems.alice,
-            to: [SampleItems.carol, Self.people[4], Self.people[5]]
+            to: [SampleItems.carol, FanOutItems.people[4], FanOutItems.people[5]]
         )
         let parallelSink = SlowSink()
         let report = try await Self.run([item], copiesInParallel: 4, sink: parallelSink)

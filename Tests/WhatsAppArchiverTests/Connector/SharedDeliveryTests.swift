@@ -46,32 +46,6 @@ struct SharedDeliveryTests {
         }
     }
 
-    private static let people: [Party] = [
-        SampleItems.alice, SampleItems.carol, SampleItems.bernd,
-        Party(phone: "+4479460000", name: "Dave"),
-        Party(phone: "+4479460001", name: "Erin", email: "erin@contoso.com"),
-        Party(phone: "+4479460002", name: "Frank", email: "frank@contoso.com"),
-    ]
-
-    private static func items(seed: Int) -> [Item] {
-        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-        return (0..<30).map { index in
-            let sender = people[next(people.count)]
-            let recipients = people.filter { $0 != sender && next(3) > 0 }
-            return SampleItems.message(
-                id: "s\(seed)-\(index)",
-                offset: Double(index),
-                from: sender,
-                to: recipients,
-                attachments: next(4) == 0 ? [SampleItems.missingAttachment(id: "a\(index)")] : []
-            )
-        }
-    }
-
     private static func run(
         _ items: [Item],
         converter: some MessageConverter,
@@ -82,7 +56,7 @@ struct SharedDeliveryTests {
         configuration.commitEveryDeliveries = 7
         return try await Connector(
             source: InMemorySource(items: items),
-            mapper: StaticMapper(["+4479460000": MailboxAddress("dave@contoso.com")!]),
+            mapper: FanOutItems.mapper,
             converter: converter,
             sink: sink,
             checkpoints: InMemoryCheckpointStore(),
@@ -92,7 +66,7 @@ struct SharedDeliveryTests {
 
     @Test(arguments: 0..<8)
     func reportAndMessagesMatchTheCopyPerMailboxRun(seed: Int) async throws {
-        let items = Self.items(seed: seed)
+        let items = FanOutItems.items(seed: seed, prefix: "s")
         let perMailboxConverter = MailboxIndependentConverter(makesSameMessageForEveryMailbox: false)
         let perMailboxSink = RecordingSink(acceptsSharedDeliveries: true)
         let perMailbox = try await Self.run(items, converter: perMailboxConverter, sink: perMailboxSink)
@@ -111,7 +85,7 @@ struct SharedDeliveryTests {
     }
 
     @Test func aSinkThatDoesNotAcceptSharedDeliveriesGetsOneMessagePerMailbox() async throws {
-        let items = Self.items(seed: 3)
+        let items = FanOutItems.items(seed: 3, prefix: "s")
         let converter = MailboxIndependentConverter(makesSameMessageForEveryMailbox: true)
         let sink = RecordingSink()
         let report = try await Self.run(items, converter: converter, sink: sink)
