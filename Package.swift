@@ -18,6 +18,8 @@ let package = Package(
         // The SHA-256 block function on the x86 SHA extensions, used by the core's SHA256 only when the CPU has them.
         // Plain C with the compiler's intrinsic headers; no flags, no libraries; not a product.
         .target(name: "CSHA256"),
+        // zlib (inflate, deflate, crc32) from the system: Debian's zlib1g-dev, the macOS SDK. For ZIP archives.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The TeleMessage source: the only module allowed to link FoundationNetworking.
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
