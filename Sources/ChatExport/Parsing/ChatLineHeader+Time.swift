@@ -1,0 +1,57 @@
+extension ChatLineHeader {
+    /// The wall-clock date and time, read in `order`.
+    struct WallClock: Hashable {
+        var year: Int
+        var month: Int
+        var day: Int
+        var hour: Int
+        var minute: Int
+        var second: Int
+
+        /// `2024-01-15T10:00:00`, the form that goes into item ids (so they do not depend on the zone or the
+        /// phone's 12/24-hour setting).
+        var text: String {
+            func pad(_ value: Int, _ width: Int) -> String {
+                let digits = String(value)
+                return String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
+        }
+
+        var localSeconds: Int64 {
+            ChatClock.localSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        }
+    }
+
+    /// The date and time read in `order` (never `.automatic`), or why they are not a date.
+    func wallClock(order: ChatDateOrder) -> Result<WallClock, ChatExportProblem> {
+        let (a, b, c) = (Int(numbers.0), Int(numbers.1), Int(numbers.2))
+        var year: Int
+        let month: Int
+        let day: Int
+        if isYearFirst {
+            (year, month, day) = (a, b, c)
+        } else if order == .monthDayYear {
+            (year, month, day) = (c, a, b)
+        } else if order == .yearMonthDay {
+            return .failure(ChatExportProblem("the date does not start with a four-digit year"))
+        } else {
+            (year, month, day) = (c, b, a)
+        }
+        if !isYearFirst && digitCounts.2 == 2 { year += 2000 }
+        guard (1...12).contains(month) else {
+            return .failure(ChatExportProblem("\(month) is not a month (reading the dates as \(order))"))
+        }
+        guard (1...ChatClock.daysIn(month: month, year: year)).contains(day) else {
+            return .failure(ChatExportProblem("\(year)-\(month) has no day \(day) (reading the dates as \(order))"))
+        }
+        var hour = Int(self.hour)
+        if let afternoon {
+            if hour == 12 { hour = 0 }
+            if afternoon { hour += 12 }
+        }
+        return .success(
+            WallClock(year: year, month: month, day: day, hour: hour, minute: Int(minute), second: Int(second))
+        )
+    }
+}
