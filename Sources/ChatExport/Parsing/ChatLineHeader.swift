@@ -4,7 +4,7 @@
 /// locales:
 ///
 /// - Android: `15/01/2024, 10:00 - Alice: text`, `1/15/24, 9:05 PM - Alice: text`, `15.01.24, 10:00 - …`,
-///   `2024-01-15 10:00 - …`;
+///   `2024-01-15 10:00 - …`, `15/01/2024 à 21:05 - …`;
 /// - iOS: `[15/01/2024, 10:00:00] Alice: text`, `[1/15/24, 9:05:00 PM] Alice: text`, with the direction marks
 ///   (U+200E, U+200F, U+202A…U+202E, U+2066…U+2069) and the byte-order mark it puts in front, and the narrow
 ///   no-break space (U+202F) before `PM`;
@@ -58,6 +58,10 @@ struct ChatLineHeader {
         if separator == UInt8(ascii: " ") || separator == UInt8(ascii: ".") { _ = scanner.take(UInt8(ascii: ".")) }
         _ = scanner.take(UInt8(ascii: ","))
         guard scanner.skipSpaces() || scanner.peekIsDigitOrMarker() else { return nil }
+        // French Android writes `15/01/2024 à 21:05`.
+        if scanner.take([0xC3, 0xA0]) {
+            guard scanner.skipSpaces() else { return nil }
+        }
 
         var afternoon = scanner.prefixMarker()
         if afternoon != nil { _ = scanner.skipSpaces() }
