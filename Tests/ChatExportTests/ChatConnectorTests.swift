@@ -90,7 +90,13 @@ struct ChatConnectorTests {
             return text.contains("IMG-20240114-WA0001.jpg") ? text : nil
         }
         #expect(photoMessage.count == 2)
-        let expected = Data(try Data(contentsOf: URL(fileURLWithPath: ChatFixtures.path("folder/WhatsApp Chat with Bob Jones/IMG-20240114-WA0001.jpg")))).base64EncodedString()
+        let expected = Data(
+            try Data(
+                contentsOf: URL(
+                    fileURLWithPath: ChatFixtures.path("folder/WhatsApp Chat with Bob Jones/IMG-20240114-WA0001.jpg")
+                )
+            )
+        ).base64EncodedString()
         #expect(String(photoMessage[0].filter { $0 != "\n" && $0 != "\r\n" }).contains(expected))
     }
 }

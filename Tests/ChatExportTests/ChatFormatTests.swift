@@ -25,7 +25,9 @@ struct ChatFormatTests {
         #expect(added.event?.type == .participantAdded)
         #expect(added.event?.targets.map { $0.name ?? $0.phone } == ["Bob Jones", "Carol", "+447700900456"])
 
-        let multiLine = try #require(byText["Thanks. Three lines:\nsecond line\n15/01/2024 was the deadline, this line is text"])
+        let multiLine = try #require(
+            byText["Thanks. Three lines:\nsecond line\n15/01/2024 was the deadline, this line is text"]
+        )
         #expect(multiLine.from.name == "Bob Jones")
 
         let oks = items.filter { $0.text == "ok" }
@@ -83,10 +85,11 @@ struct ChatFormatTests {
         let (items, invalid, _) = try await ChatFixtures.readAll(source)
         #expect(invalid.isEmpty)
         #expect(
-            items.map(\.capturedAt) == [
-                "2024-01-14T09:00:00Z", "2024-01-14T09:05:00Z", "2024-01-14T12:00:00Z", "2024-01-14T00:30:00Z",
-                "2024-01-15T21:05:00Z",
-            ].map(ChatFixtures.date)
+            items.map(\.capturedAt)
+                == [
+                    "2024-01-14T09:00:00Z", "2024-01-14T09:05:00Z", "2024-01-14T12:00:00Z", "2024-01-14T00:30:00Z",
+                    "2024-01-15T21:05:00Z",
+                ].map(ChatFixtures.date)
         )
         #expect(items.map(\.text).compactMap { $0 }.filter { $0.contains("\r") }.isEmpty)
         #expect(source.conversation.type == .individual)

@@ -69,7 +69,8 @@ import WhatsAppArchiver
                 let minute = messages % 60
                 let hour = (messages / 60) % 24
                 let day = 1 + (messages / 1440) % 28
-                block += "\(day < 10 ? "0" : "")\(day)/02/2024, \(hour < 10 ? "0" : "")\(hour):"
+                block +=
+                    "\(day < 10 ? "0" : "")\(day)/02/2024, \(hour < 10 ? "0" : "")\(hour):"
                     + "\(minute < 10 ? "0" : "")\(minute) - Author \(messages % 7): \(filler)\(messages)\n"
                 messages += 1
             }
@@ -98,7 +99,8 @@ import WhatsAppArchiver
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let folder = directory + "/WhatsApp Chat with Bob"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "14/01/2024, 09:00 - Bob: secret.txt (file attached)\n15/01/2024, 09:00 - Bob: ../outside.txt (file attached)\n"
+        try
+            "14/01/2024, 09:00 - Bob: secret.txt (file attached)\n15/01/2024, 09:00 - Bob: ../outside.txt (file attached)\n"
             .write(toFile: folder + "/WhatsApp Chat with Bob.txt", atomically: true, encoding: .utf8)
         try "outside".write(toFile: directory + "/outside.txt", atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: folder + "/secret.txt", withDestinationPath: "/etc/hostname")

@@ -6,20 +6,23 @@ import WhatsAppArchiver
 /// Zones, daylight-saving gaps and overlaps, stable ids, people.
 struct ChatTimeAndIdentityTests {
     @Test func daylightSavingGapAndOverlapInBerlin() async throws {
-        let (items, _, _) = try await ChatFixtures.readAll(try ChatFixtures.source("dst-berlin.txt", zone: "Europe/Berlin"))
+        let (items, _, _) = try await ChatFixtures.readAll(
+            try ChatFixtures.source("dst-berlin.txt", zone: "Europe/Berlin")
+        )
         #expect(
-            items.map(\.capturedAt) == [
-                // 01:30 CET.
-                "2024-03-31T00:30:00Z",
-                // 02:30 does not exist: read with the offset before the gap (+01:00), shown as 03:30 CEST.
-                "2024-03-31T01:30:00Z",
-                // 03:30 CEST.
-                "2024-03-31T01:30:00Z",
-                // 02:30 happens twice: the first occurrence, CEST (+02:00).
-                "2024-10-27T00:30:00Z",
-                // 03:30 CET.
-                "2024-10-27T02:30:00Z",
-            ].map(ChatFixtures.date)
+            items.map(\.capturedAt)
+                == [
+                    // 01:30 CET.
+                    "2024-03-31T00:30:00Z",
+                    // 02:30 does not exist: read with the offset before the gap (+01:00), shown as 03:30 CEST.
+                    "2024-03-31T01:30:00Z",
+                    // 03:30 CEST.
+                    "2024-03-31T01:30:00Z",
+                    // 02:30 happens twice: the first occurrence, CEST (+02:00).
+                    "2024-10-27T00:30:00Z",
+                    // 03:30 CET.
+                    "2024-10-27T02:30:00Z",
+                ].map(ChatFixtures.date)
         )
     }
 

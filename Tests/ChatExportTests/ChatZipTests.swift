@@ -6,12 +6,16 @@ import WhatsAppArchiver
 /// The `.zip` WhatsApp makes, and every hostile or broken archive the reader must refuse before anything is
 /// delivered, with nothing written outside the run's private directory.
 @Suite struct ChatZipTests {
-    static let chat = "14/01/2024, 09:00 - Alice: hello\n14/01/2024, 09:01 - Bob: IMG-1.jpg (file attached)\n"
+    static let chat =
+        "14/01/2024, 09:00 - Alice: hello\n14/01/2024, 09:01 - Bob: IMG-1.jpg (file attached)\n"
         + "15/01/2024, 09:02 - Alice: bye\n"
 
     /// Opens `zip` as a source in a fresh scratch directory; returns the error, if any, and what the scratch
     /// directory holds afterwards.
-    static func open(_ zip: TestZip, name: String = "WhatsApp Chat - Team.zip") async throws -> (
+    static func open(
+        _ zip: TestZip,
+        name: String = "WhatsApp Chat - Team.zip"
+    ) async throws -> (
         error: ArchiverError?, items: [Item], leftovers: [String]
     ) {
         let scratch = try ChatFixtures.scratch()

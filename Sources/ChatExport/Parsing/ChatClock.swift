@@ -16,7 +16,8 @@ struct ChatClock {
 
     init(zone: TimeZone) {
         self.zone = zone
-        self.isFixed = zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0)) == nil
+        self.isFixed =
+            zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0)) == nil
             && zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))
                 == zone.secondsFromGMT(for: Date(timeIntervalSince1970: 2_000_000_000))
     }

@@ -75,7 +75,10 @@ struct ChatExportScan {
             }
             tallies[header.shape] = tally
         }
-        guard let (shape, tally) = tallies.max(by: { ($0.value.count, -$0.value.firstLine) < ($1.value.count, -$1.value.firstLine) })
+        guard
+            let (shape, tally) = tallies.max(by: {
+                ($0.value.count, -$0.value.firstLine) < ($1.value.count, -$1.value.firstLine)
+            })
         else {
             throw ChatExportProblem(
                 "\(name) is not a WhatsApp chat export: no line starts with a date and a time "

@@ -73,9 +73,11 @@ enum ChatMessageContent: Equatable {
         var options: [(String, Int?)] = []
         for line in lines {
             let line = String(line)
-            if let range = line.range(of: ": "), ["OPTION", "OPTION ", "OPCIÓN", "OPÇÃO", "OPZIONE", "OPTIE"].contains(
-                String(line[..<range.lowerBound])
-            ) {
+            if let range = line.range(of: ": "),
+                ["OPTION", "OPTION ", "OPCIÓN", "OPÇÃO", "OPZIONE", "OPTIE"].contains(
+                    String(line[..<range.lowerBound])
+                )
+            {
                 var option = String(line[range.upperBound...])
                 var votes: Int?
                 if option.hasSuffix(")"), let open = option.range(of: " (", options: .backwards) {

@@ -102,7 +102,12 @@ struct ChatExportInput {
         _ = chmod(directory, 0o700)
         let paths: [String: String]
         do {
-            paths = try ZipExtractor.extract(archive, descriptor: descriptor, size: Int64(info.st_size), into: directory)
+            paths = try ZipExtractor.extract(
+                archive,
+                descriptor: descriptor,
+                size: Int64(info.st_size),
+                into: directory
+            )
         } catch {
             removeDirectory(directory)
             throw runError("The chat export \(path) is damaged: \(error). Nothing was archived.")

@@ -138,10 +138,12 @@ public final class ChatExportSource: MessageSource {
     /// Closes the text and removes the private directory a `.zip` was extracted into.
     public func close() async {
         state.withLock { $0 = nil }
-        Self.remove(temporaryDirectory.withLock { directory in
-            defer { directory = nil }
-            return directory
-        })
+        Self.remove(
+            temporaryDirectory.withLock { directory in
+                defer { directory = nil }
+                return directory
+            }
+        )
     }
 
     private static func remove(_ directory: String?) {

@@ -51,7 +51,8 @@ struct ChatItemFactory {
         var phones = Set<String>()
         var names = Set<String>()
         for party in [owner] + authors.map(participants.party(forAuthor:)) {
-            let isNew = party.phone.isEmpty ? names.insert(party.name ?? "").inserted : phones.insert(party.phone).inserted
+            let isNew =
+                party.phone.isEmpty ? names.insert(party.name ?? "").inserted : phones.insert(party.phone).inserted
             if isNew { everyone.append(party) }
         }
         self.everyone = everyone
@@ -63,7 +64,8 @@ struct ChatItemFactory {
     /// The item for `raw`, or why it cannot be one.
     mutating func make(_ raw: ChatRawMessage, textName: String) -> ChatOutcome {
         let position =
-            raw.firstLine == raw.lastLine ? "\(textName) line \(raw.firstLine)"
+            raw.firstLine == raw.lastLine
+            ? "\(textName) line \(raw.firstLine)"
             : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
         if let problem = raw.problem {
             return .invalid(InvalidRecord(position: position, reason: problem))
