@@ -34,11 +34,13 @@ extension ChatLineHeader {
         } else if order == .monthDayYear {
             (year, month, day) = (c, a, b)
         } else if order == .yearMonthDay {
-            return .failure(ChatExportProblem("the date does not start with a four-digit year"))
+            // Given explicitly: a two-digit year first (`24-01-15`), which no automatic decision could tell from
+            // a day first.
+            (year, month, day) = (a + 2000, b, c)
         } else {
             (year, month, day) = (c, b, a)
         }
-        if !isYearFirst && digitCounts.2 == 2 { year += 2000 }
+        if !isYearFirst && order != .yearMonthDay && digitCounts.2 == 2 { year += 2000 }
         guard (1...12).contains(month) else {
             return .failure(ChatExportProblem("\(month) is not a month (reading the dates as \(order))"))
         }

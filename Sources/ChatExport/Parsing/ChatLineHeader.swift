@@ -53,7 +53,7 @@ struct ChatLineHeader {
         if first.digits == 4 {
             guard third.digits <= 2 else { return nil }
         } else {
-            guard first.digits <= 2, third.digits == 2 || third.digits == 4 else { return nil }
+            guard first.digits <= 2, third.digits <= 2 || third.digits == 4 else { return nil }
         }
         if separator == UInt8(ascii: " ") || separator == UInt8(ascii: ".") { _ = scanner.take(UInt8(ascii: ".")) }
         _ = scanner.take(UInt8(ascii: ","))
