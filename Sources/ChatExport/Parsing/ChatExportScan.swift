@@ -43,7 +43,7 @@ struct ChatExportScan {
     ) throws -> ChatExportScan {
         let reader = try ChatLineReader(path: path, maximumLineBytes: maximumMessageBytes)
         var tallies: [ChatLineHeader.Shape: Tally] = [:]
-        var lastAuthor = ""
+        var lastAuthor: [UInt8] = []
         while let line = try reader.next() {
             guard let header = ChatLineHeader.parse(line.bytes) else { continue }
             var tally = tallies[header.shape] ?? Tally(firstLine: line.number)
@@ -55,22 +55,27 @@ struct ChatExportScan {
                 let span = tally.spans[order] ?? (seconds, seconds)
                 tally.spans[order] = (min(span.0, seconds), max(span.1, seconds))
             }
-            let body = String(decoding: UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...]), as: UTF8.self)
-            if let split = ChatMessageReader.splitAuthor(body) {
-                let marked = split.text.unicodeScalars.first.map(ChatText.isInvisible) ?? false
-                let type =
-                    marked ? ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(split.text))).type : .other
+            let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
+            if let colon = ChatMessageReader.authorSplit(body) {
+                let authorBytes = UnsafeBufferPointer(rebasing: body[..<colon])
+                // iOS system lines are `Chat name: ‎text`: the mark after the colon says so.
+                var type = Event.EventType.other
+                if ByteScanner.invisibleLength(body, at: colon + 2) != nil {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: body[(colon + 2)...]), as: UTF8.self)
+                    type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
+                }
                 if type != .other {
                     if isGroupEvent(type) { tally.groupEvents += 1 }
-                } else if split.author != lastAuthor {
-                    let author = ChatText.normalizedName(String(split.author))
-                    lastAuthor = String(split.author)
+                } else if !authorBytes.elementsEqual(lastAuthor) {
+                    lastAuthor = Array(authorBytes)
+                    let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
                     if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
                         tally.authors.append(author)
                     }
                 }
             } else {
-                let type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(body[...]))).type
+                let text = String(decoding: body, as: UTF8.self)
+                let type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
                 if isGroupEvent(type) { tally.groupEvents += 1 }
             }
             tallies[header.shape] = tally

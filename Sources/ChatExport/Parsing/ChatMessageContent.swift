@@ -25,33 +25,49 @@ enum ChatMessageContent: Equatable {
     }
 
     static func classify(_ text: String) -> ChatMessageContent {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = String(ChatText.droppingLeadingInvisibles(lines.first ?? "")).trimming([" "])
-        let rest = lines.dropFirst().joined(separator: "\n")
+        let utf8 = text.utf8
+        // Most messages are plain text: a few byte tests on the first line's ends tell, before any string is made.
+        let newline = utf8.firstIndex(of: 0x0A) ?? utf8.endIndex
+        let firstBytes = utf8[..<newline]
+        guard let head = firstBytes.first, let tail = firstBytes.last else { return .text }
+        let lastByte = utf8.last ?? 0
+        let mayBeMarked =
+            head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
+            || lastByte == UInt8(ascii: ">") || firstBytes.count <= 40 || firstBytes.contains(UInt8(ascii: "="))
+        guard mayBeMarked else { return .text }
+
+        let first = String(ChatText.droppingLeadingInvisibles(text[..<newline])).trimming([" "])
+        let rest = newline == utf8.endIndex ? "" : String(text[utf8.index(after: newline)...])
         let caption = rest.isEmpty ? nil : rest
-        if lines.count == 1 && ChatVocabulary.deleted.contains(first) { return .deleted }
-        for mark in ChatVocabulary.editedMarks where text.hasSuffix(mark) {
-            return .edited(text: String(text.dropLast(mark.count)).trimming([" ", "\n"]))
+        if rest.isEmpty && ChatVocabulary.deleted.contains(first) { return .deleted }
+        if lastByte == UInt8(ascii: ">") {
+            for mark in ChatVocabulary.editedMarks where text.hasSuffix(mark) {
+                return .edited(text: String(text.dropLast(mark.count)).trimming([" ", "\n"]))
+            }
         }
         if ChatVocabulary.mediaOmitted.contains(first) { return .omitted(kind: nil, caption: caption) }
         if let kind = ChatVocabulary.mediaOmittedByKind[first] { return .omitted(kind: kind, caption: caption) }
-        for prefix in ChatVocabulary.attachedPrefixes where first.hasPrefix(prefix) && first.hasSuffix(">") {
-            let name = String(first.dropFirst(prefix.count).dropLast())
-            if !name.isEmpty { return .attached(fileName: name, caption: caption) }
-        }
-        for suffix in ChatVocabulary.attachedSuffixes where first.hasSuffix(suffix) {
-            let name = ChatText.normalizedName(String(first.dropLast(suffix.count)))
-            if !name.isEmpty { return .attached(fileName: name, caption: caption) }
-        }
-        for prefix in ChatVocabulary.locationPrefixes where first.hasPrefix(prefix) {
-            if let coordinates = coordinates(in: first) {
-                return .location(latitude: coordinates.0, longitude: coordinates.1)
+        if first.hasSuffix(">") {
+            for prefix in ChatVocabulary.attachedPrefixes where first.hasPrefix(prefix) {
+                let name = String(first.dropFirst(prefix.count).dropLast())
+                if !name.isEmpty { return .attached(fileName: name, caption: caption) }
             }
         }
-        if first == "POLL:" || first == "UMFRAGE:" || first == "ENCUESTA:" || first == "SONDAGE :"
-            || first == "ENQUETE:" || first == "SONDAGGIO:" || first == "PEILING:"
-        {
-            return poll(lines.dropFirst())
+        if first.hasSuffix(")") {
+            for suffix in ChatVocabulary.attachedSuffixes where first.hasSuffix(suffix) {
+                let name = ChatText.normalizedName(String(first.dropLast(suffix.count)))
+                if !name.isEmpty { return .attached(fileName: name, caption: caption) }
+            }
+        }
+        if first.utf8.contains(UInt8(ascii: "=")) {
+            for prefix in ChatVocabulary.locationPrefixes where first.hasPrefix(prefix) {
+                if let coordinates = coordinates(in: first) {
+                    return .location(latitude: coordinates.0, longitude: coordinates.1)
+                }
+            }
+        }
+        if ChatVocabulary.pollHeads.contains(first) {
+            return poll(rest.split(separator: "\n", omittingEmptySubsequences: false)[...])
         }
         return .text
     }

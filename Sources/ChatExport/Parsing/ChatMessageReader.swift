@@ -86,29 +86,41 @@ final class ChatMessageReader {
         guard let pending else { return nil }
         self.pending = nil
         var problem = pending.problem
+        var author: String?
         var text = ""
         if problem == nil {
-            if pending.bytes.contains(0) {
-                problem = "the message holds a NUL byte, which no chat text has"
-            } else if let decoded = String(validating: pending.bytes, as: UTF8.self) {
-                text = decoded
-            } else {
-                problem = "the message is not UTF-8 text"
+            pending.bytes.withUnsafeBufferPointer { bytes in
+                if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
+                    problem = "the message holds a NUL byte, which no chat text has"
+                    return
+                }
+                let split = Self.authorSplit(bytes)
+                let textStart = split.map { $0 + 2 } ?? 0
+                guard let body = String(validating: UnsafeBufferPointer(rebasing: bytes[textStart...]), as: UTF8.self)
+                else {
+                    problem = "the message is not UTF-8 text"
+                    return
+                }
+                guard let colon = split else {
+                    text = String(ChatText.droppingLeadingInvisibles(body[...]))
+                    return
+                }
+                guard let name = String(validating: UnsafeBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+                else {
+                    problem = "the message is not UTF-8 text"
+                    return
+                }
+                // iOS writes system lines as `Chat name: ‎text`: the mark says it is no one's message.
+                if ByteScanner.invisibleLength(bytes, at: textStart) != nil {
+                    let unmarked = String(ChatText.droppingLeadingInvisibles(body[...]))
+                    if ChatSystemLine.isSystemText(unmarked) {
+                        text = unmarked
+                        return
+                    }
+                }
+                author = ChatText.normalizedName(name)
+                text = body
             }
-        }
-        var author: String?
-        if problem == nil, let split = Self.splitAuthor(text) {
-            let body = ChatText.droppingLeadingInvisibles(split.text)
-            // iOS writes system lines as `Chat name: ‎text`: the mark says it is no one's message.
-            let marked = split.text.unicodeScalars.first.map(ChatText.isInvisible) ?? false
-            if marked && ChatSystemLine.isSystemText(String(body)) {
-                text = String(body)
-            } else {
-                author = ChatText.normalizedName(String(split.author))
-                text = String(split.text)
-            }
-        } else if problem == nil {
-            text = String(ChatText.droppingLeadingInvisibles(text[...]))
         }
         return ChatRawMessage(
             firstLine: pending.firstLine,
@@ -120,27 +132,31 @@ final class ChatMessageReader {
         )
     }
 
-    /// `Author: text` split at the first `: ` of the first line; `nil` when the line has no author (a system
-    /// line), including `Alice changed the subject to "x: y"`, whose quote shows the colon is the subject's.
-    static func splitAuthor(_ text: String) -> (author: Substring, text: Substring)? {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        var colon: String.Index?
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x0A { break }
-            let next = utf8.index(after: index)
-            if byte == UInt8(ascii: ":"), next != utf8.endIndex, utf8[next] == UInt8(ascii: " ") {
-                colon = index
-                break
+    /// Where the `: ` after the author is in a message's bytes (its first line); `nil` when the line has no author
+    /// (a system line), including `Alice changed the subject to "x: y"`, whose quote shows the colon is the
+    /// subject's.
+    static func authorSplit(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while index + 1 < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A { return nil }
+            if byte == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: " ") { break }
+            // `"`, `«` (C2 AB), `“` and `„` (E2 80 9C/9E): a quote before the colon.
+            if byte == 0x22 || (byte == 0xAB && index > 0 && bytes[index - 1] == 0xC2) { return nil }
+            if (byte == 0x9C || byte == 0x9E) && index > 1 && bytes[index - 1] == 0x80 && bytes[index - 2] == 0xE2 {
+                return nil
             }
-            index = next
+            index += 1
         }
-        guard let colon else { return nil }
-        let author = text[..<colon]
-        guard !author.isEmpty, author.utf8.count <= 512, !author.contains(where: { "\"“„«".contains($0) }) else {
-            return nil
-        }
-        return (author, text[utf8.index(colon, offsetBy: 2)...])
+        guard index + 1 < bytes.count, index > 0, index <= 512 else { return nil }
+        return index
+    }
+
+    /// `Author: text` split as ``authorSplit(_:)`` splits the bytes.
+    static func splitAuthor(_ text: String) -> (author: Substring, text: Substring)? {
+        var text = text
+        guard let colon = text.withUTF8({ authorSplit($0) }) else { return nil }
+        let index = text.utf8.index(text.utf8.startIndex, offsetBy: colon)
+        return (text[..<index], text[text.utf8.index(index, offsetBy: 2)...])
     }
 }

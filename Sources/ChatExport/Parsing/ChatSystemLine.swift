@@ -96,10 +96,29 @@ struct ChatSystemLine: Equatable {
     }
 
     private static func split(_ text: String, _ separator: String) -> (String, String)? {
-        guard let range = text.range(of: separator) else { return nil }
-        let head = String(text[..<range.lowerBound])
-        guard !head.isEmpty else { return nil }
-        return (head, String(text[range.upperBound...]))
+        // A byte search: Foundation's range(of:) costs more than the rest of reading a line.
+        var text = text
+        var separator = separator
+        let found: Int? = text.withUTF8 { haystack in
+            separator.withUTF8 { needle in
+                guard let first = needle.first, needle.count <= haystack.count else { return nil }
+                var index = 0
+                while index + needle.count <= haystack.count {
+                    if haystack[index] == first
+                        && memcmp(haystack.baseAddress! + index, needle.baseAddress!, needle.count) == 0
+                    {
+                        return index
+                    }
+                    index += 1
+                }
+                return nil
+            }
+        }
+        guard let found, found > 0 else { return nil }
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: found)
+        let end = utf8.index(start, offsetBy: separator.utf8.count)
+        return (String(text[..<start]), String(text[end...]))
     }
 
     /// `Bob, Carol and Dave` (or `und`, `y`, `et`, `e`, `en`) as three names.

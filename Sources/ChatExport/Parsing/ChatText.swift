@@ -11,6 +11,12 @@ enum ChatText {
     /// A display name without invisible marks, no-break spaces as spaces, trimmed: `‪+49 151 2345678‬` and
     /// `+49 151 2345678` are the same author.
     static func normalizedName(_ text: String) -> String {
+        let utf8 = text.utf8
+        if let first = utf8.first, let last = utf8.last, first != 0x20, last != 0x20, first != 0x09, last != 0x09,
+            utf8.allSatisfy({ $0 < 0x80 })
+        {
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !isInvisible(scalar) {
             scalars.append(scalar.value == 0xA0 || scalar.value == 0x202F ? " " : scalar)

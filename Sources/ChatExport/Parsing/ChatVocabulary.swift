@@ -78,6 +78,11 @@ enum ChatVocabulary {
     /// The words for the exporting owner in system lines (`You added Bob`).
     static let ownerWords: Set<String> = ["You", "you", "Du", "Tú", "Vous", "Você", "Tu", "Jij", "Je"]
 
+    /// The first line of a poll.
+    static let pollHeads: Set<String> = [
+        "POLL:", "UMFRAGE:", "ENCUESTA:", "SONDAGE :", "SONDAGE:", "ENQUETE:", "SONDAGGIO:", "PEILING:",
+    ]
+
     /// The prefix of a shared location.
     static let locationPrefixes: [String] = [
         "location: ", "Location: ", "Standort: ", "ubicación: ", "Ubicación: ", "position : ", "localização: ",

@@ -27,6 +27,7 @@ extension ChatExportSource {
 
         func page(window: TimeWindow, limit: Int) throws -> SourcePage {
             var items: [Item] = []
+            items.reserveCapacity(limit + 1)
             var invalid: [InvalidRecord] = []
             var lastTime: Double?
             var ended = false
@@ -74,7 +75,7 @@ extension ChatExportSource {
             }
             // Messages that share a time (a minute on Android) go out in id order, as sources promise; the file's
             // order between different times is kept.
-            items = Self.sortedWithinEqualTimes(items)
+            Self.sortWithinEqualTimes(&items)
             return SourcePage(
                 items: items,
                 invalidRecords: invalid,
@@ -82,21 +83,24 @@ extension ChatExportSource {
             )
         }
 
-        private static func sortedWithinEqualTimes(_ items: [Item]) -> [Item] {
-            var result: [Item] = []
-            result.reserveCapacity(items.count)
+        private static func sortWithinEqualTimes(_ items: inout [Item]) {
             var start = 0
             while start < items.count {
                 var end = start + 1
-                while end < items.count && items[end].capturedAt == items[start].capturedAt { end += 1 }
-                if end - start == 1 {
-                    result.append(items[start])
-                } else {
-                    result.append(contentsOf: items[start..<end].sorted { $0.id < $1.id })
+                var sorted = true
+                while end < items.count && items[end].capturedAt == items[start].capturedAt {
+                    if items[end].id < items[end - 1].id { sorted = false }
+                    end += 1
+                }
+                if !sorted {
+                    // In place: sorting an array slice would copy the items.
+                    items.withUnsafeMutableBufferPointer { buffer in
+                        var run = UnsafeMutableBufferPointer(rebasing: buffer[start..<end])
+                        run.sort { $0.id < $1.id }
+                    }
                 }
                 start = end
             }
-            return result
         }
     }
 }

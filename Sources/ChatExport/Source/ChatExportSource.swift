@@ -94,6 +94,7 @@ public final class ChatExportSource: MessageSource {
         let authors = self.authors
         let order = self.dateOrder
         let zone = configuration.timeZone
+        let ownerIsKnown = configuration.owner != nil
         let media = input.media
         let key = ChatText.normalizedName(chatName)
         self.makeFactory = {
@@ -105,7 +106,8 @@ public final class ChatExportSource: MessageSource {
                 authors: authors,
                 media: media,
                 order: order,
-                zone: zone
+                zone: zone,
+                ownerIsKnown: ownerIsKnown
             )
         }
     }

@@ -22,11 +22,18 @@ struct ChatItemFactory {
     let media: [String: String]
     let order: ChatDateOrder
     var clock: ChatClock
+    /// `whatsapp-chat-export NUL chat NUL`, the start of every id's digest input.
+    private let prefixBytes: [UInt8]
     /// How many messages with the same (author, time, text) were seen, by digest, with their local time so that
     /// entries older than two days behind the newest are forgotten: identical messages share a time, and a clock
     /// that goes back two days to the same minute is not seen in real exports.
     private var seen: [Digest: (count: Int, local: Int64)] = [:]
     private var newestLocal: Int64 = .min
+    /// The size of `seen` at which old entries are next forgotten (kept small: a small table is a fast one).
+    private var pruneAt = 8192
+    /// Each author's party and the others of the chat, worked out once per author (at most as many as the scan
+    /// keeps) rather than once per message.
+    private var authorParties: [String: (from: Party, to: [Party])] = [:]
 
     private struct Digest: Hashable {
         var high: UInt64
@@ -41,7 +48,8 @@ struct ChatItemFactory {
         authors: [String],
         media: [String: String],
         order: ChatDateOrder,
-        zone: TimeZone
+        zone: TimeZone,
+        ownerIsKnown: Bool
     ) {
         self.chatKey = chatKey
         self.conversation = conversation
@@ -50,7 +58,8 @@ struct ChatItemFactory {
         var everyone: [Party] = []
         var phones = Set<String>()
         var names = Set<String>()
-        for party in [owner] + authors.map(participants.party(forAuthor:)) {
+        // The owner is a participant when known; the placeholder for an owner not given is no one's address.
+        for party in (ownerIsKnown ? [owner] : []) + authors.map(participants.party(forAuthor:)) {
             let isNew =
                 party.phone.isEmpty ? names.insert(party.name ?? "").inserted : phones.insert(party.phone).inserted
             if isNew { everyone.append(party) }
@@ -59,6 +68,7 @@ struct ChatItemFactory {
         self.media = media
         self.order = order
         self.clock = ChatClock(zone: zone)
+        self.prefixBytes = Array("whatsapp-chat-export\u{0}\(chatKey)\u{0}".utf8)
     }
 
     /// The item for `raw`, or why it cannot be one.
@@ -82,7 +92,8 @@ struct ChatItemFactory {
         let from: Party
         var item: Item
         if let author = raw.author {
-            from = resolve(author)
+            let parties = parties(of: author)
+            from = parties.from
             item = Item(
                 id: id,
                 kind: .message,
@@ -91,7 +102,7 @@ struct ChatItemFactory {
                 owner: owner,
                 conversation: conversation,
                 from: from,
-                to: others(than: from),
+                to: parties.to,
                 text: raw.text
             )
             apply(ChatMessageContent.classify(raw.text), to: &item)
@@ -121,6 +132,7 @@ struct ChatItemFactory {
         return .item(item)
     }
 
+    /// A name in a system line: `You` (in the export's language) is the owner.
     private func resolve(_ name: String) -> Party {
         ChatVocabulary.ownerWords.contains(name) ? owner : participants.party(forAuthor: name)
     }
@@ -129,19 +141,37 @@ struct ChatItemFactory {
         everyone.filter { $0 != party }
     }
 
+    private mutating func parties(of author: String) -> (from: Party, to: [Party]) {
+        if let known = authorParties[author] { return known }
+        let from = participants.party(forAuthor: author)
+        let result = (from, others(than: from))
+        if authorParties.count < ChatExportScan.maximumAuthors { authorParties[author] = result }
+        return result
+    }
+
     private mutating func nextID(author: String?, time: String, text: String, local: Int64) -> String {
         var hash = SHA256()
-        hash.update(Array("whatsapp-chat-export\u{0}\(chatKey)\u{0}\(author ?? "")\u{0}\(time)\u{0}".utf8))
-        hash.update(Array(text.utf8))
+        hash.update(prefixBytes)
+        var author = author ?? ""
+        author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        hash.update([0])
+        var time = time
+        time.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        hash.update([0])
+        var text = text
+        text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         let material = hash.finalize()
         let digest = Digest(high: Self.word(material, 0), low: Self.word(material, 8))
         let count = seen[digest]?.count ?? 0
         seen[digest] = (count + 1, local)
         newestLocal = max(newestLocal, local)
-        if seen.count > 100_000 {
+        if seen.count > pruneAt {
             let horizon = newestLocal - 2 * 86_400
             seen = seen.filter { $0.value.local >= horizon }
+            pruneAt = max(8192, 2 * seen.count)
         }
+        // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
+        guard count > 0 else { return "wa-chat-" + SHA256.hex(Array(material.prefix(16))) }
         var final = SHA256()
         final.update(material)
         final.update(Array("\u{0}\(count)".utf8))
