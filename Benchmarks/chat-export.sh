@@ -4,7 +4,7 @@
 #   1. ChatExportBenchmark parse: lines/s and messages/s of ChatExportSource reading every page (both passes);
 #   2. chat-miner's WhatsAppParser.parse_file() on the same file (the peer; target: the source at least 20x faster);
 #   3. ChatExportBenchmark archive: messages/s of the whole connector (source, CSV mapper, EML, Maildir with one
-#      syncfs per commit) into a Maildir on tmpfs;
+#      syncfs per commit) into a Maildir on tmpfs, every message to one mailbox;
 #
 # each with its peak resident memory. Prints a table; --results FILE also writes the JSON lines.
 #
@@ -33,11 +33,11 @@ swift build -c release --package-path "$ROOT/Benchmarks" --product ChatExportBen
 bench="$(swift build -c release --package-path "$ROOT/Benchmarks" --show-bin-path)/ChatExportBenchmark"
 python3 "$ROOT/Benchmarks/Scripts/generate-chat-export.py" "$scratch/chat.txt" --lines "$LINES"
 {
-    "$bench" parse "$scratch/chat.txt"
-    "$venv/bin/python" "$ROOT/Benchmarks/Scripts/chatminer-parse.py" "$scratch/chat.txt"
+    "$bench" parse "$scratch/chat.txt" | tee /dev/stderr
+    "$venv/bin/python" "$ROOT/Benchmarks/Scripts/chatminer-parse.py" "$scratch/chat.txt" | tee /dev/stderr
     if [ "$ARCHIVE" = 1 ]; then "$bench" archive "$scratch/chat.txt" "$scratch/maildir" "$scratch/participants.csv"; fi
 } > "$scratch/results.jsonl"
-[ -n "$RESULTS" ] && cp "$scratch/results.jsonl" "$RESULTS"
+if [ -n "$RESULTS" ]; then cp "$scratch/results.jsonl" "$RESULTS"; fi
 python3 - "$scratch/results.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
