@@ -14,15 +14,17 @@ from chatminer.chatparsers import WhatsAppParser  # noqa: E402
 
 path = sys.argv[1]
 start = time.perf_counter()
+cpu_start = time.process_time()
 parser = WhatsAppParser(path)
 parser._logger.disabled = True
 with contextlib.redirect_stderr(io.StringIO()):
     parser.parse_file()
 seconds = time.perf_counter() - start
+cpu_seconds = time.process_time() - cpu_start
 messages = len(parser.parsed_messages.get_df(as_pandas=True))
 with open(path, encoding="utf-8") as f:
     lines = sum(1 for _ in f)
 print(json.dumps({
-    "mode": "chat-miner", "seconds": seconds, "lines": lines, "items": messages,
+    "mode": "chat-miner", "seconds": seconds, "cpuSeconds": cpu_seconds, "lines": lines, "items": messages,
     "linesPerSecond": lines / seconds, "peakResidentMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))

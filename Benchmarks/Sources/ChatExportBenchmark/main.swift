@@ -26,6 +26,18 @@ func peakResidentMegabytes() -> Double {
     #endif
 }
 
+/// User and system CPU seconds of the process so far: on a shared machine a steadier measure than wall time.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Darwin)
+    getrusage(RUSAGE_SELF, &usage)
+    #else
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
 func countLines(_ path: String) throws -> Int {
     let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
     defer { try? handle.close() }
@@ -54,8 +66,10 @@ configuration.dateOrder = .dayMonthYear
 
 switch arguments[1] {
 case "parse":
+    let startCPU = cpuSeconds()
     let start = Date()
     let source = try ChatExportSource(configuration: configuration)
+    let firstPassSeconds = Date().timeIntervalSince(start)
     var items = 0
     var invalid = 0
     var cursor: SourceCursor?
@@ -68,13 +82,15 @@ case "parse":
     await source.close()
     let seconds = Date().timeIntervalSince(start)
     report([
-        "mode": "parse", "seconds": seconds, "lines": lines, "items": items, "invalid": invalid,
+        "mode": "parse", "seconds": seconds, "firstPassSeconds": firstPassSeconds,
+        "cpuSeconds": cpuSeconds() - startCPU, "lines": lines, "items": items, "invalid": invalid,
         "linesPerSecond": Double(lines) / seconds, "itemsPerSecond": Double(items) / seconds,
         "peakResidentMB": peakResidentMegabytes(),
     ])
 case "archive":
     guard arguments.count == 5 else { exit(2) }
     configuration.participants = try ChatParticipants(contentsOf: arguments[4])
+    let startCPU = cpuSeconds()
     let start = Date()
     let source = try ChatExportSource(configuration: configuration)
     var sinkConfiguration = MaildirSink.Configuration(root: arguments[3])
@@ -92,7 +108,8 @@ case "archive":
     let result = try await connector.run(window: source.wholeExport)
     let seconds = Date().timeIntervalSince(start)
     report([
-        "mode": "archive", "seconds": seconds, "lines": lines, "items": result.itemsFromSource,
+        "mode": "archive", "seconds": seconds, "cpuSeconds": cpuSeconds() - startCPU, "lines": lines,
+        "items": result.itemsFromSource,
         "imported": result.imported, "partiallyImported": result.partiallyImported, "failed": result.failed,
         "messagesPerSecond": Double(result.imported + result.partiallyImported) / seconds,
         "peakResidentMB": peakResidentMegabytes(),

@@ -33,7 +33,9 @@ enum ChatMessageContent: Equatable {
         let lastByte = utf8.last ?? 0
         let mayBeMarked =
             head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
-            || lastByte == UInt8(ascii: ">") || firstBytes.count <= 40 || firstBytes.contains(UInt8(ascii: "="))
+            || tail == 0x20
+            || lastByte == UInt8(ascii: ">") || ChatVocabulary.markerLengths.contains(firstBytes.count)
+            || firstBytes.contains(UInt8(ascii: "="))
         guard mayBeMarked else { return .text }
 
         let first = String(ChatText.droppingLeadingInvisibles(text[..<newline])).trimming([" "])

@@ -28,7 +28,9 @@ final class ChatMessageReader {
     private let lines: ChatLineReader
     private let shape: ChatLineHeader.Shape
     private let maximumMessageBytes: Int
-    private var pending: (header: ChatLineHeader, firstLine: Int, lastLine: Int, bytes: [UInt8], problem: String?)?
+    private var pending: (header: ChatLineHeader, firstLine: Int, lastLine: Int, problem: String?)?
+    /// The pending message's bytes: one buffer for the whole file, so a message costs no allocation of its own.
+    private var bytes: [UInt8] = []
     private var orphans: (first: Int, last: Int)?
     private var queue: [ChatReaderEvent] = []
     private var finished = false
@@ -54,16 +56,18 @@ final class ChatMessageReader {
                 var problem: String? = nil
                 if line.isCut { problem = tooLong() }
                 let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
-                pending = (header, line.number, line.number, Array(body), problem)
+                bytes.removeAll(keepingCapacity: true)
+                bytes.append(contentsOf: body)
+                pending = (header, line.number, line.number, problem)
             } else if pending != nil {
                 pending!.lastLine = line.number
                 if pending!.problem == nil {
-                    if line.isCut || pending!.bytes.count + 1 + line.bytes.count > maximumMessageBytes {
+                    if line.isCut || bytes.count + 1 + line.bytes.count > maximumMessageBytes {
                         pending!.problem = tooLong()
-                        pending!.bytes = []
+                        bytes.removeAll(keepingCapacity: true)
                     } else {
-                        pending!.bytes.append(0x0A)
-                        pending!.bytes.append(contentsOf: line.bytes)
+                        bytes.append(0x0A)
+                        bytes.append(contentsOf: line.bytes)
                     }
                 }
             } else {
@@ -89,7 +93,7 @@ final class ChatMessageReader {
         var author: String?
         var text = ""
         if problem == nil {
-            pending.bytes.withUnsafeBufferPointer { bytes in
+            self.bytes.withUnsafeBufferPointer { bytes in
                 if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
                     problem = "the message holds a NUL byte, which no chat text has"
                     return

@@ -32,6 +32,12 @@ enum ChatVocabulary {
         "contactkaart weggelaten": .contact,
     ]
 
+    /// The byte lengths of every whole-line marker (omitted, deleted, poll heads): a first line of another length
+    /// is none of them, and no set needs to hash it.
+    static let markerLengths: Set<Int> = Set(
+        (Array(mediaOmitted) + Array(mediaOmittedByKind.keys) + Array(deleted) + Array(pollHeads)).map(\.utf8.count)
+    )
+
     /// Android's suffix after an attached file's name: `IMG-20240115-WA0001.jpg (file attached)`.
     static let attachedSuffixes: [String] = [
         " (file attached)", " (Datei angehängt)", " (archivo adjunto)", " (fichier joint)", " (arquivo anexado)",
