@@ -11,10 +11,10 @@ swift build --scratch-path "$graphs/build" --target ChatExport -Xswiftc -emit-sy
 # Each catalog gets its own module's graphs (ChatExport's include its extensions of the core's types).
 mkdir -p "$graphs/chat-export"
 mv "$graphs"/symbols/ChatExport*.symbols.json "$graphs/chat-export/"
-docc convert Sources/WhatsAppArchiver/Documentation.docc --additional-symbol-graph-dir "$graphs/symbols" \
-    --fallback-display-name WhatsAppArchiver --fallback-bundle-identifier org.whatsapparchiver.WhatsAppArchiver \
-    --output-path "$output" --warnings-as-errors
 docc convert Sources/ChatExport/Documentation.docc --additional-symbol-graph-dir "$graphs/chat-export" \
     --fallback-display-name ChatExport --fallback-bundle-identifier org.whatsapparchiver.ChatExport \
     --output-path "$output/chat-export" --warnings-as-errors
+docc convert Sources/WhatsAppArchiver/Documentation.docc --additional-symbol-graph-dir "$graphs/symbols" \
+    --fallback-display-name WhatsAppArchiver --fallback-bundle-identifier org.whatsapparchiver.WhatsAppArchiver \
+    --output-path "$output" --warnings-as-errors
 echo "DocC catalogs of WhatsAppArchiver and ChatExport build without warnings."

@@ -18,7 +18,7 @@ public struct ChatParticipants: Sendable {
     /// Reads a participants file: CSV with a header row naming `Name`, `Phone` and `Email` (any order, any case;
     /// `Email` may be absent), RFC 4180, UTF-8 with or without a byte-order mark.
     ///
-    /// - Throws: ``ArchiverError/Code/mappingFileInvalid`` naming the line of every problem.
+    /// - Throws: `mapping_file_invalid` naming the line of every problem.
     public init(csv bytes: some Sequence<UInt8>, name: String = "participants file") throws {
         let (records, problems) = CSVReader.records(in: bytes)
         var messages = problems.map { "line \($0.line): \($0.message)" }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import WhatsAppArchiver
 
-/// A ``MessageSource`` over a WhatsApp chat export ("Export chat"): the `.txt`, a folder holding it and the media,
+/// A `MessageSource` over a WhatsApp chat export ("Export chat"): the `.txt`, a folder holding it and the media,
 /// or the `.zip` WhatsApp makes.
 ///
 /// ```swift
@@ -17,7 +17,7 @@ import WhatsAppArchiver
 /// into a private directory (a damaged or hostile archive throws), and a first pass over the text decides the
 /// layout, the day/month order and the span of times. Pages then stream the text: every message becomes one item
 /// (an event for a system line), and a message that cannot be one (not UTF-8, a NUL byte, too long, an impossible
-/// date) an ``InvalidRecord`` with its line numbers, as do lines before the first message. Memory is bounded by the
+/// date) an `InvalidRecord` with its line numbers, as do lines before the first message. Memory is bounded by the
 /// page, never by the export's size.
 public final class ChatExportSource: MessageSource {
     /// The chat's name: `--chat-name`, else what the export's file name says.
@@ -40,7 +40,7 @@ public final class ChatExportSource: MessageSource {
 
     /// Reads the export at `configuration.path` as a whole.
     ///
-    /// - Throws: ``ArchiverError/Code/chatExportInvalid`` (run-scoped) when the export cannot be read: not an
+    /// - Throws: `ArchiverError` with the code `chat_export_invalid` (run-scoped) when the export cannot be read: not an
     ///   export, a damaged or refused archive, dates whose order the file does not tell.
     public init(configuration: Configuration) throws {
         let input = try ChatExportInput.resolve(

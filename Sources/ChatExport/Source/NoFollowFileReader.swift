@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// An ``AttachmentReader`` over a media file of an export, opened without following a symbolic link and only if it
+/// An `AttachmentReader` over a media file of an export, opened without following a symbolic link and only if it
 /// is a regular file: a link planted in an export folder cannot make the archive read a file outside it.
 final class NoFollowFileReader: AttachmentReader {
     private var descriptor: Int32
