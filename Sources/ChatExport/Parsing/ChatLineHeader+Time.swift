@@ -11,24 +11,27 @@ extension ChatLineHeader {
         /// `2024-01-15T10:00:00`, the form that goes into item ids (so they do not depend on the zone or the
         /// phone's 12/24-hour setting).
         var text: String {
-            var bytes = [UInt8](repeating: 0, count: 19)
-            func put(_ value: Int, _ width: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                    bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
+            String(unsafeUninitializedCapacity: 19) { bytes in
+                func put(_ value: Int, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                        value /= 10
+                    }
                 }
+                put(year, 4, at: 0)
+                put(month, 2, at: 5)
+                put(day, 2, at: 8)
+                put(hour, 2, at: 11)
+                put(minute, 2, at: 14)
+                put(second, 2, at: 17)
+                bytes[4] = UInt8(ascii: "-")
+                bytes[7] = UInt8(ascii: "-")
+                bytes[10] = UInt8(ascii: "T")
+                bytes[13] = UInt8(ascii: ":")
+                bytes[16] = UInt8(ascii: ":")
+                return 19
             }
-            put(year, 4, at: 0)
-            put(month, 2, at: 5)
-            put(day, 2, at: 8)
-            put(hour, 2, at: 11)
-            put(minute, 2, at: 14)
-            put(second, 2, at: 17)
-            for (index, byte) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")] as [(Int, Unicode.Scalar)] {
-                bytes[index] = UInt8(ascii: byte)
-            }
-            return String(decoding: bytes, as: UTF8.self)
         }
 
         var localSeconds: Int64 {

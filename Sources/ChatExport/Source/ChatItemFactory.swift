@@ -154,10 +154,10 @@ struct ChatItemFactory {
         hash.update(prefixBytes)
         var author = author ?? ""
         author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
-        hash.update([0])
+        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
         var time = time
         time.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
-        hash.update([0])
+        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
         var text = text
         text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         let material = hash.finalize()
