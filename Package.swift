@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "WhatsAppArchiver", targets: ["WhatsAppArchiver"]),
         .library(name: "TeleMessage", targets: ["TeleMessage"]),
+        .library(name: "ChatExport", targets: ["ChatExport"]),
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
         .executable(name: "CustomSink", targets: ["CustomSink"]),
@@ -22,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The TeleMessage source: the only module allowed to link FoundationNetworking.
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
+        // The WhatsApp chat-export source ("Export chat": a .txt, a folder or a .zip). No networking; ZIP over zlib.
+        .target(name: "ChatExport", dependencies: ["WhatsAppArchiver", "CZlib"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
         .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
         .executableTarget(
@@ -36,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveDaily",
-            dependencies: ["WhatsAppArchiver", "TeleMessage"],
+            dependencies: ["WhatsAppArchiver", "TeleMessage", "ChatExport"],
             path: "Examples/ArchiveDaily"
         ),
         .testTarget(
@@ -46,6 +49,10 @@ let package = Package(
         .testTarget(
             name: "TeleMessageTests",
             dependencies: ["TeleMessage", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily"]
+        ),
+        .testTarget(
+            name: "ChatExportTests",
+            dependencies: ["ChatExport", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily", "CZlib"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -37,6 +37,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "ChatExportBenchmark",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "ChatExport", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
             name: "MappingBenchmark",
             dependencies: [
                 .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),

@@ -6,7 +6,7 @@
 #
 # Modules are rebuilt only when one of their sources changed, so the three targets share one build of the SDK.
 set -euo pipefail
-target="${1:?usage: Fuzz/build.sh TARGET (ItemDecoder, CSVReader or EMLWriter)}"
+target="${1:?usage: Fuzz/build.sh TARGET (ItemDecoder, CSVReader, EMLWriter or ChatExport)}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/Fuzz/.build"
 mkdir -p "$build"
@@ -57,6 +57,10 @@ ItemDecoder)
     libraries=(-L "$build" -lTeleMessage -lWhatsAppArchiver -lCSHA256 -lFoundationNetworking)
     ;;
 CSVReader | EMLWriter) ;;
+ChatExport)
+    build_module ChatExport "$root/Sources/ChatExport" -I "$build/CSHA256" -I "$root/Sources/CZlib"
+    libraries=(-L "$build" -lChatExport -lWhatsAppArchiver -lCSHA256 -lz)
+    ;;
 *)
     echo "unknown target $target" >&2
     exit 2
@@ -76,7 +80,7 @@ if [ ! -x "$binary" ] || [ -n "$newest" ]; then
     # checker, and slow every run.
     harness_flags=("${flags[@]/-sanitize=fuzzer,address/-sanitize=address}")
     # shellcheck disable=SC2086
-    (cd "$build" && swiftc "${harness_flags[@]}" -I "$build" -I "$build/CSHA256" -module-name "Fuzz$target" -whole-module-optimization \
+    (cd "$build" && swiftc "${harness_flags[@]}" -I "$build" -I "$build/CSHA256" -I "$root/Sources/CZlib" -module-name "Fuzz$target" -whole-module-optimization \
         -c $sources -o "$build/Fuzz$target.o")
     (cd "$build" && swiftc "${flags[@]}" "$build/Fuzz$target.o" "${libraries[@]}" -o "$binary" 2>&1 |
         grep -v "Cannot export local symbol" >&2 || true)

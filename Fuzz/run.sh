@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target (Fuzz/build.sh) and fuzzes it for SECONDS, starting from its committed seed corpus.
 #
-#   Fuzz/run.sh TARGET SECONDS [libFuzzer options...]      TARGET: ItemDecoder, CSVReader or EMLWriter
+#   Fuzz/run.sh TARGET SECONDS [libFuzzer options...]      TARGET: ItemDecoder, CSVReader, EMLWriter or ChatExport
 #
 # The corpus grows in Fuzz/.build/corpus/TARGET (the committed seeds in Fuzz/Corpus/TARGET are only read), and
 # an input that crashes the target or breaks an invariant is saved in Fuzz/Findings/TARGET/. Exits non-zero when

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The DocC catalog of the core module must build without a warning: every symbol link resolves and every
+# The DocC catalogs of the core module and of ChatExport must build without a warning: every symbol link resolves and every
 # documented parameter is named. Uses the toolchain's own docc; no plugin, no package dependency.
 set -euo pipefail
 graphs="$(mktemp -d)"
 output="$(mktemp -d)"
 mkdir -p "$graphs/symbols"
 trap 'rm -rf "$graphs" "$output"' EXIT
-swift build --scratch-path "$graphs/build" --target WhatsAppArchiver -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs/symbols" \
+swift build --scratch-path "$graphs/build" --target ChatExport -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs/symbols" \
     >/dev/null
+# Each catalog gets its own module's graphs (ChatExport's include its extensions of the core's types).
+mkdir -p "$graphs/chat-export"
+mv "$graphs"/symbols/ChatExport*.symbols.json "$graphs/chat-export/"
+docc convert Sources/ChatExport/Documentation.docc --additional-symbol-graph-dir "$graphs/chat-export" \
+    --fallback-display-name ChatExport --fallback-bundle-identifier org.whatsapparchiver.ChatExport \
+    --output-path "$output/chat-export" --warnings-as-errors
 docc convert Sources/WhatsAppArchiver/Documentation.docc --additional-symbol-graph-dir "$graphs/symbols" \
     --fallback-display-name WhatsAppArchiver --fallback-bundle-identifier org.whatsapparchiver.WhatsAppArchiver \
     --output-path "$output" --warnings-as-errors
-echo "DocC catalog of WhatsAppArchiver builds without warnings."
+echo "DocC catalogs of WhatsAppArchiver and ChatExport build without warnings."

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# A short libFuzzer run of each fuzz target (Fuzz/README.md): the item decoder, the CSV reader and the EML writer,
+# A short libFuzzer run of each fuzz target (Fuzz/README.md): the item decoder, the CSV reader, the EML writer and
+# the chat-export line parser and ZIP reader,
 # each built with -sanitize=fuzzer,address and run from its committed seed corpus. Fails when any target crashes,
 # trips AddressSanitizer or breaks one of its invariants, and prints the input that did it.
 set -euo pipefail
 seconds="${FUZZ_SECONDS:-50}"
 status=0
-for target in ItemDecoder CSVReader EMLWriter; do
+for target in ItemDecoder CSVReader EMLWriter ChatExport; do
     log="$(mktemp)"
     if Fuzz/run.sh "$target" "$seconds" >"$log" 2>&1; then
         grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units' "$log" | sed "s/^/$target: /"

@@ -1,3 +1,4 @@
+import ChatExport
 import Dispatch
 import Foundation
 import TeleMessage
@@ -52,12 +53,27 @@ struct ArchiveDaily {
             checkpoints: checkpoints,
             configuration: configuration
         )
-        let window = try await connector.window(from: options.from, until: options.until)
+        var window = try await connector.window(from: options.from, until: options.until)
+        if let chat = source as? ChatExportSource {
+            // A chat export's default window is the whole export, not the checkpoint's.
+            window = try TimeWindow(
+                from: options.from ?? chat.wholeExport.from,
+                until: options.until ?? chat.wholeExport.until
+            )
+        }
 
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
         defer { for signal in signals { signal.cancel() } }
-        let report = try await run.value
+        let report: RunReport
+        do {
+            report = try await run.value
+        } catch {
+            // The sink's owner closes it: the root's lock is released when the run has ended, however it ended.
+            try? await sink.close()
+            throw error
+        }
+        try await sink.close()
         Terminal.clearProgress()
         if let path = options.report {
             try POSIXFiles.writeFileAtomically(path, Array(try report.jsonData()))
@@ -79,6 +95,8 @@ struct ArchiveDaily {
             let transport = try HTTPTransport(configuration: configuration, credentials: credentials)
             try await transport.verifyCredentials()
             return TeleMessageSource(transport: transport)
+        case .chatExport(let chatExport):
+            return try chatExport.makeSource(temporaryDirectory: downloads)
         }
     }
 

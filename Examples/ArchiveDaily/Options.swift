@@ -6,6 +6,8 @@ struct Options {
     enum Input {
         case export(directory: String)
         case account(url: String, username: String, passwordVariable: String)
+        /// A WhatsApp chat export (chat-export.md).
+        case chatExport(ChatExportOptions)
     }
 
     var input: Input
@@ -26,7 +28,9 @@ struct Options {
     var commitEvery: Int?
 
     static let usage = """
-        usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR])
+        usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR]
+                              | --chat-export PATH [--chat-owner PHONE] [--chat-participants FILE.csv]
+                                [--chat-time-zone ZONE] [--chat-date-order auto|dmy|mdy|ymd] [--chat-name NAME])
                              --maildir DIR [--state DIR]
                              [--mapping FILE.csv] [--no-auto-mapping]
                              [--users FILE] [--domain NAME]...
@@ -46,10 +50,10 @@ struct Options {
         var noAutoMapping = false
         var syncFileSystem = false
         var index = 0
-        let valued: Set<String> = [
+        let valued = Set<String>([
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
             "--domain", "--from", "--until", "--folder", "--report", "--commit-every",
-        ]
+        ]).union(ChatExportOptions.valuedOptions)
         while index < arguments.count {
             var argument = arguments[index]
             var inlineValue: String?
@@ -92,6 +96,7 @@ struct Options {
             }
         }
 
+        let chatExport = try ChatExportOptions.parse(values)
         let input: Input
         switch (values["--export"], values["--url"]) {
         case (let directory?, nil):
@@ -109,7 +114,10 @@ struct Options {
         case (.some, .some):
             throw UsageError(message: "give either --export or --url, not both")
         case (nil, nil):
-            throw UsageError(message: "give --export DIR or --url URL")
+            guard let chatExport else {
+                throw UsageError(message: "give --export DIR, --url URL or --chat-export PATH")
+            }
+            input = .chatExport(chatExport)
         }
         guard let maildir = values["--maildir"] else { throw UsageError(message: "--maildir DIR is required") }
 

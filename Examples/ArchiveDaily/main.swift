@@ -1,5 +1,6 @@
 // archive-daily: runs the whole connector once, as `archive-daily.md` specifies. All the work is done by the
 // library; this program parses arguments, composes the roles, shows progress and prints the report.
+import ChatExport
 import Foundation
 import TeleMessage
 import WhatsAppArchiver
@@ -31,7 +32,7 @@ do {
 } catch let error as ArchiverError {
     Terminal.clearProgress()
     Terminal.error("archive-daily: \(error.message)")
-    if ![.invalidConfiguration, .mappingFileInvalid, .authenticationFailed].contains(error.code) {
+    if ![.invalidConfiguration, .mappingFileInvalid, .authenticationFailed, .chatExportInvalid].contains(error.code) {
         Terminal.error(
             "Everything delivered before the error is durable and the checkpoint says so; run again to resume."
         )

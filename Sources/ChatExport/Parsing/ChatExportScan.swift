@@ -1,0 +1,109 @@
+import WhatsAppArchiver
+
+/// The first pass over an export: what the whole file says about itself before any message is read as an item.
+///
+/// It finds the shape of the file's message lines (the shape most header lines have), the day/month order, the
+/// span of wall-clock times, the authors, and whether the chat is a group. The file is streamed: memory is bounded
+/// by the number of distinct authors (at most ``maximumAuthors``), never by the file's size.
+struct ChatExportScan {
+    static let maximumAuthors = 10_000
+
+    /// What the scan found.
+    var shape: ChatLineHeader.Shape
+    var order: ChatDateOrder
+    /// The earliest and latest wall-clock times of the messages, as local seconds since 1970.
+    var earliest: Int64
+    var latest: Int64
+    var authors: [String]
+    var isGroup: Bool
+    var messageLines: Int
+
+    private struct Tally {
+        var count = 0
+        var firstLine = 0
+        var evidence = ChatDateEvidence()
+        /// Per order (dmy, mdy, ymd): earliest and latest local time of the dates valid in it.
+        var spans: [ChatDateOrder: (Int64, Int64)] = [:]
+        var authors: [String] = []
+        var authorSet = Set<String>()
+        var groupEvents = 0
+    }
+
+    /// Whether an event happens only in groups (a one-to-one chat has the encryption notice and security codes).
+    private static func isGroupEvent(_ type: Event.EventType) -> Bool {
+        type != .encryptionNotice && type != .securityCodeChanged && type != .numberChanged && type != .other
+    }
+
+    /// Scans the file at `path` (`name` is used in errors).
+    static func scan(
+        path: String,
+        name: String,
+        order requested: ChatDateOrder,
+        maximumMessageBytes: Int
+    ) throws -> ChatExportScan {
+        let reader = try ChatLineReader(path: path, maximumLineBytes: maximumMessageBytes)
+        var tallies: [ChatLineHeader.Shape: Tally] = [:]
+        var lastAuthor: [UInt8] = []
+        while let line = try reader.next() {
+            guard let header = ChatLineHeader.parse(line.bytes) else { continue }
+            var tally = tallies[header.shape] ?? Tally(firstLine: line.number)
+            tally.count += 1
+            tally.evidence.record(header, line: line.number)
+            for order in [ChatDateOrder.dayMonthYear, .monthDayYear, .yearMonthDay] {
+                guard case .success(let clock) = header.wallClock(order: order) else { continue }
+                let seconds = clock.localSeconds
+                let span = tally.spans[order] ?? (seconds, seconds)
+                tally.spans[order] = (min(span.0, seconds), max(span.1, seconds))
+            }
+            let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
+            if let colon = ChatMessageReader.authorSplit(body) {
+                let authorBytes = UnsafeBufferPointer(rebasing: body[..<colon])
+                // iOS system lines are `Chat name: ‎text`: the mark after the colon says so.
+                var type = Event.EventType.other
+                if ByteScanner.invisibleLength(body, at: colon + 2) != nil {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: body[(colon + 2)...]), as: UTF8.self)
+                    type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
+                }
+                if type != .other {
+                    if isGroupEvent(type) { tally.groupEvents += 1 }
+                } else if !authorBytes.elementsEqual(lastAuthor) {
+                    lastAuthor = Array(authorBytes)
+                    let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
+                    if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
+                        tally.authors.append(author)
+                    }
+                }
+            } else {
+                let text = String(decoding: body, as: UTF8.self)
+                let type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
+                if isGroupEvent(type) { tally.groupEvents += 1 }
+            }
+            tallies[header.shape] = tally
+        }
+        guard
+            let (shape, tally) = tallies.max(by: {
+                ($0.value.count, -$0.value.firstLine) < ($1.value.count, -$1.value.firstLine)
+            })
+        else {
+            throw ChatExportProblem(
+                "\(name) is not a WhatsApp chat export: no line starts with a date and a time "
+                    + "(such as \"15/01/2024, 10:00 - \" or \"[15/01/2024, 10:00:00] \")"
+            )
+        }
+        let order = requested == .automatic ? try tally.evidence.decide(name: name) : requested
+        guard let span = tally.spans[order] else {
+            throw ChatExportProblem(
+                "\(name): no date of the file is a valid date when read as \(order) (line \(tally.firstLine))"
+            )
+        }
+        return ChatExportScan(
+            shape: shape,
+            order: order,
+            earliest: span.0,
+            latest: span.1,
+            authors: tally.authors,
+            isGroup: tally.groupEvents > 0 || tally.authors.count > 2,
+            messageLines: tally.count
+        )
+    }
+}

@@ -1,0 +1,75 @@
+extension ChatLineHeader {
+    /// The wall-clock date and time, read in `order`.
+    struct WallClock: Hashable {
+        var year: Int
+        var month: Int
+        var day: Int
+        var hour: Int
+        var minute: Int
+        var second: Int
+
+        /// `2024-01-15T10:00:00`, the form that goes into item ids (so they do not depend on the zone or the
+        /// phone's 12/24-hour setting).
+        var text: String {
+            String(unsafeUninitializedCapacity: 19) { bytes in
+                func put(_ value: Int, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                        value /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                put(month, 2, at: 5)
+                put(day, 2, at: 8)
+                put(hour, 2, at: 11)
+                put(minute, 2, at: 14)
+                put(second, 2, at: 17)
+                bytes[4] = UInt8(ascii: "-")
+                bytes[7] = UInt8(ascii: "-")
+                bytes[10] = UInt8(ascii: "T")
+                bytes[13] = UInt8(ascii: ":")
+                bytes[16] = UInt8(ascii: ":")
+                return 19
+            }
+        }
+
+        var localSeconds: Int64 {
+            ChatClock.localSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        }
+    }
+
+    /// The date and time read in `order` (never `.automatic`), or why they are not a date.
+    func wallClock(order: ChatDateOrder) -> Result<WallClock, ChatExportProblem> {
+        let (a, b, c) = (Int(numbers.0), Int(numbers.1), Int(numbers.2))
+        var year: Int
+        let month: Int
+        let day: Int
+        if isYearFirst {
+            (year, month, day) = (a, b, c)
+        } else if order == .monthDayYear {
+            (year, month, day) = (c, a, b)
+        } else if order == .yearMonthDay {
+            // Given explicitly: a two-digit year first (`24-01-15`), which no automatic decision could tell from
+            // a day first.
+            (year, month, day) = (a + 2000, b, c)
+        } else {
+            (year, month, day) = (c, b, a)
+        }
+        if !isYearFirst && order != .yearMonthDay && digitCounts.2 == 2 { year += 2000 }
+        guard (1...12).contains(month) else {
+            return .failure(ChatExportProblem("\(month) is not a month (reading the dates as \(order))"))
+        }
+        guard (1...ChatClock.daysIn(month: month, year: year)).contains(day) else {
+            return .failure(ChatExportProblem("\(year)-\(month) has no day \(day) (reading the dates as \(order))"))
+        }
+        var hour = Int(self.hour)
+        if let afternoon {
+            if hour == 12 { hour = 0 }
+            if afternoon { hour += 12 }
+        }
+        return .success(
+            WallClock(year: year, month: month, day: day, hour: hour, minute: Int(minute), second: Int(second))
+        )
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import WhatsAppArchiver
+
+/// What a message's text is, beyond text: a deleted or edited message, media attached or omitted, a location, a
+/// poll. Decided on the text's first line (or its end, for the edited mark), in every language of
+/// ``ChatVocabulary``.
+enum ChatMessageContent: Equatable {
+    /// Plain text.
+    case text
+    /// The message was deleted; the export shows only the marker.
+    case deleted
+    /// The message was edited; the text is the new one, without the mark.
+    case edited(text: String)
+    /// A file of the export, with the text after its name (the caption), if any.
+    case attached(fileName: String, caption: String?)
+    /// Media left out of an export made without media.
+    case omitted(kind: Attachment.Kind?, caption: String?)
+    /// A shared location.
+    case location(latitude: Double, longitude: Double)
+    /// A poll: its question and options with their vote counts.
+    case poll(question: String, options: [(String, Int?)])
+
+    static func == (lhs: ChatMessageContent, rhs: ChatMessageContent) -> Bool {
+        String(describing: lhs) == String(describing: rhs)
+    }
+
+    static func classify(_ text: String) -> ChatMessageContent {
+        let utf8 = text.utf8
+        // Most messages are plain text: a few byte tests on the first line's ends tell, before any string is made.
+        let newline = utf8.firstIndex(of: 0x0A) ?? utf8.endIndex
+        let firstBytes = utf8[..<newline]
+        guard let head = firstBytes.first, let tail = firstBytes.last else { return .text }
+        let lastByte = utf8.last ?? 0
+        let mayBeMarked =
+            head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
+            || tail == 0x20
+            || lastByte == UInt8(ascii: ">") || ChatVocabulary.markerLengths.contains(firstBytes.count)
+            || firstBytes.contains(UInt8(ascii: "="))
+        guard mayBeMarked else { return .text }
+
+        let first = String(ChatText.droppingLeadingInvisibles(text[..<newline])).trimming([" "])
+        let rest = newline == utf8.endIndex ? "" : String(text[utf8.index(after: newline)...])
+        let caption = rest.isEmpty ? nil : rest
+        if rest.isEmpty && ChatVocabulary.deleted.contains(first) { return .deleted }
+        if lastByte == UInt8(ascii: ">") {
+            for mark in ChatVocabulary.editedMarks where text.hasSuffix(mark) {
+                return .edited(text: String(text.dropLast(mark.count)).trimming([" ", "\n"]))
+            }
+        }
+        if ChatVocabulary.mediaOmitted.contains(first) { return .omitted(kind: nil, caption: caption) }
+        if let kind = ChatVocabulary.mediaOmittedByKind[first] { return .omitted(kind: kind, caption: caption) }
+        if first.hasSuffix(">") {
+            for prefix in ChatVocabulary.attachedPrefixes where first.hasPrefix(prefix) {
+                let name = String(first.dropFirst(prefix.count).dropLast())
+                if !name.isEmpty { return .attached(fileName: name, caption: caption) }
+            }
+        }
+        if first.hasSuffix(")") {
+            for suffix in ChatVocabulary.attachedSuffixes where first.hasSuffix(suffix) {
+                let name = ChatText.normalizedName(String(first.dropLast(suffix.count)))
+                if !name.isEmpty { return .attached(fileName: name, caption: caption) }
+            }
+        }
+        if first.utf8.contains(UInt8(ascii: "=")) {
+            for prefix in ChatVocabulary.locationPrefixes where first.hasPrefix(prefix) {
+                if let coordinates = coordinates(in: first) {
+                    return .location(latitude: coordinates.0, longitude: coordinates.1)
+                }
+            }
+        }
+        if ChatVocabulary.pollHeads.contains(first) {
+            return poll(rest.split(separator: "\n", omittingEmptySubsequences: false)[...])
+        }
+        return .text
+    }
+
+    /// `…?q=52.52,13.40` (Google Maps links as WhatsApp writes them).
+    private static func coordinates(in text: String) -> (Double, Double)? {
+        guard let range = text.range(of: "q=") ?? text.range(of: "ll=") else { return nil }
+        let tail = text[range.upperBound...].prefix { "0123456789.,-+".contains($0) }
+        let parts = tail.split(separator: ",")
+        guard parts.count == 2, let latitude = Double(parts[0]), let longitude = Double(parts[1]),
+            (-90...90).contains(latitude), (-180...180).contains(longitude)
+        else { return nil }
+        return (latitude, longitude)
+    }
+
+    /// Android's poll: the question on the next line, then `OPTION: text (N votes)` lines.
+    private static func poll(_ lines: ArraySlice<Substring>) -> ChatMessageContent {
+        var question: [String] = []
+        var options: [(String, Int?)] = []
+        for line in lines {
+            let line = String(line)
+            if let range = line.range(of: ": "),
+                ["OPTION", "OPTION ", "OPCIÓN", "OPÇÃO", "OPZIONE", "OPTIE"].contains(
+                    String(line[..<range.lowerBound])
+                )
+            {
+                var option = String(line[range.upperBound...])
+                var votes: Int?
+                if option.hasSuffix(")"), let open = option.range(of: " (", options: .backwards) {
+                    let count = option[open.upperBound...].prefix { $0.isNumber }
+                    if let value = Int(count) {
+                        votes = value
+                        option = String(option[..<open.lowerBound])
+                    }
+                }
+                options.append((option, votes))
+            } else if options.isEmpty {
+                question.append(line)
+            }
+        }
+        return .poll(question: question.joined(separator: "\n"), options: options)
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import WhatsAppArchiver
+
+/// A raw message made into an item, or the reason it cannot be one.
+enum ChatOutcome {
+    case item(Item)
+    case invalid(InvalidRecord)
+}
+
+/// Turns the export's raw messages into items: ids, times, parties, attachments, events.
+///
+/// An item's id is a digest of the chat's key, the author, the wall-clock time as written, the text, and how many
+/// identical messages (same author, time and text) came before it in the file. None of these depend on the file's
+/// name, the zone given, or how many messages the export holds after it, so the same message in a later, longer
+/// export of the chat has the same id, and its Message-ID makes the sink skip it.
+struct ChatItemFactory {
+    let chatKey: String
+    let conversation: Conversation
+    let owner: Party
+    let participants: ChatParticipants
+    let everyone: [Party]
+    let media: [String: String]
+    let order: ChatDateOrder
+    var clock: ChatClock
+    /// `whatsapp-chat-export NUL chat NUL`, the start of every id's digest input.
+    private let prefixBytes: [UInt8]
+    /// How many messages with the same (author, time, text) were seen, by digest, with their local time so that
+    /// entries older than two days behind the newest are forgotten: identical messages share a time, and a clock
+    /// that goes back two days to the same minute is not seen in real exports.
+    private var seen: [Digest: (count: Int, local: Int64)] = [:]
+    private var newestLocal: Int64 = .min
+    /// The size of `seen` at which old entries are next forgotten (kept small: a small table is a fast one).
+    private var pruneAt = 8192
+    /// Each author's party and the others of the chat, worked out once per author (at most as many as the scan
+    /// keeps) rather than once per message.
+    private var authorParties: [String: (from: Party, to: [Party])] = [:]
+
+    private struct Digest: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+
+    init(
+        chatKey: String,
+        conversation: Conversation,
+        owner: Party,
+        participants: ChatParticipants,
+        authors: [String],
+        media: [String: String],
+        order: ChatDateOrder,
+        zone: TimeZone,
+        ownerIsKnown: Bool
+    ) {
+        self.chatKey = chatKey
+        self.conversation = conversation
+        self.owner = owner
+        self.participants = participants
+        var everyone: [Party] = []
+        var phones = Set<String>()
+        var names = Set<String>()
+        // The owner is a participant when known; the placeholder for an owner not given is no one's address.
+        for party in (ownerIsKnown ? [owner] : []) + authors.map(participants.party(forAuthor:)) {
+            let isNew =
+                party.phone.isEmpty ? names.insert(party.name ?? "").inserted : phones.insert(party.phone).inserted
+            if isNew { everyone.append(party) }
+        }
+        self.everyone = everyone
+        self.media = media
+        self.order = order
+        self.clock = ChatClock(zone: zone)
+        self.prefixBytes = Array("whatsapp-chat-export\u{0}\(chatKey)\u{0}".utf8)
+    }
+
+    /// The item for `raw`, or why it cannot be one.
+    mutating func make(_ raw: ChatRawMessage, textName: String) -> ChatOutcome {
+        let position =
+            raw.firstLine == raw.lastLine
+            ? "\(textName) line \(raw.firstLine)"
+            : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
+        if let problem = raw.problem {
+            return .invalid(InvalidRecord(position: position, reason: problem))
+        }
+        let wallClock: ChatLineHeader.WallClock
+        switch raw.header.wallClock(order: order) {
+        case .success(let value): wallClock = value
+        case .failure(let problem): return .invalid(InvalidRecord(position: position, reason: problem.message))
+        }
+        let local = wallClock.localSeconds
+        let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
+        let id = nextID(author: raw.author, time: wallClock.text, text: raw.text, local: local)
+
+        let from: Party
+        var item: Item
+        if let author = raw.author {
+            let parties = parties(of: author)
+            from = parties.from
+            item = Item(
+                id: id,
+                kind: .message,
+                capturedAt: instant,
+                sentAt: instant,
+                owner: owner,
+                conversation: conversation,
+                from: from,
+                to: parties.to,
+                text: raw.text
+            )
+            apply(ChatMessageContent.classify(raw.text), to: &item)
+        } else {
+            let line = ChatSystemLine.parse(raw.text)
+            let actor = line.actor.map(resolve)
+            from = actor ?? owner
+            item = Item(
+                id: id,
+                kind: .event,
+                capturedAt: instant,
+                sentAt: instant,
+                owner: owner,
+                conversation: conversation,
+                from: from,
+                to: others(than: from),
+                text: raw.text,
+                event: Event(
+                    type: line.type,
+                    actor: actor,
+                    targets: line.targets.map(resolve),
+                    subject: line.subject,
+                    description: raw.text
+                )
+            )
+        }
+        return .item(item)
+    }
+
+    /// A name in a system line: `You` (in the export's language) is the owner.
+    private func resolve(_ name: String) -> Party {
+        ChatVocabulary.ownerWords.contains(name) ? owner : participants.party(forAuthor: name)
+    }
+
+    private func others(than party: Party) -> [Party] {
+        everyone.filter { $0 != party }
+    }
+
+    private mutating func parties(of author: String) -> (from: Party, to: [Party]) {
+        if let known = authorParties[author] { return known }
+        let from = participants.party(forAuthor: author)
+        let result = (from, others(than: from))
+        if authorParties.count < ChatExportScan.maximumAuthors { authorParties[author] = result }
+        return result
+    }
+
+    private mutating func nextID(author: String?, time: String, text: String, local: Int64) -> String {
+        var hash = SHA256()
+        hash.update(prefixBytes)
+        var author = author ?? ""
+        author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
+        var time = time
+        time.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
+        var text = text
+        text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        let material = hash.finalize()
+        let digest = Digest(high: Self.word(material, 0), low: Self.word(material, 8))
+        let count = seen[digest]?.count ?? 0
+        seen[digest] = (count + 1, local)
+        newestLocal = max(newestLocal, local)
+        if seen.count > pruneAt {
+            let horizon = newestLocal - 2 * 86_400
+            seen = seen.filter { $0.value.local >= horizon }
+            pruneAt = max(8192, 2 * seen.count)
+        }
+        // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
+        guard count > 0 else { return "wa-chat-" + SHA256.hex(Array(material.prefix(16))) }
+        var final = SHA256()
+        final.update(material)
+        final.update(Array("\u{0}\(count)".utf8))
+        return "wa-chat-" + SHA256.hex(Array(final.finalize().prefix(16)))
+    }
+
+    private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
+        bytes[start..<(start + 8)].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
