@@ -81,6 +81,15 @@ package enum MaildirFileSystem {
         }
     }
 
+    /// Whether this system has `syncfs(2)` (Linux).
+    package static var canSyncWholeFileSystem: Bool {
+        #if os(Linux)
+        LinuxCalls.syncfs != nil
+        #else
+        false
+        #endif
+    }
+
     /// Syncs the whole file system that holds `descriptor` with `syncfs(2)`; `false` where that call does not
     /// exist (the caller then syncs file by file).
     package static func syncFileSystem(containing descriptor: Int32, path: String) throws -> Bool {

@@ -30,34 +30,9 @@ extension MaildirSink {
         /// leaves the others untouched. Turn it off when mailboxes will be given to different owners, or when a
         /// quota or backup tool must see separate files.
         public var linksCopies: Bool = true
-        /// Called at named points of a delivery and a commit; whatever it throws makes the sink behave as if the
-        /// process died there. For crash tests only.
-        package var faultInjection: (@Sendable (FaultPoint) throws -> Void)?
-
         /// A configuration that stores under `root`.
         public init(root: String) {
             self.root = root
         }
-    }
-
-    /// The points at which ``Configuration/faultInjection`` can stop a delivery or a commit, in the order they are
-    /// reached.
-    package enum FaultPoint: Sendable, Hashable {
-        /// A message is fully written to `tmp/` (not yet synced).
-        case afterTemporaryWrite
-        /// Every file of the batch is synced (none renamed yet).
-        case afterSync
-        /// The given number of the batch's files have been renamed into `new/`.
-        case afterRename(count: Int)
-        /// The `new/` directories are synced: the commit is about to return.
-        case afterDirectorySync
-    }
-
-    /// The error a fault injection becomes; cleanup code lets it pass untouched, as a crash would.
-    package struct InjectedFault: Error, Sendable {
-        /// Where the fault was injected.
-        package var point: FaultPoint
-        /// What the fault injection threw.
-        package var underlying: any Error & Sendable
     }
 }

@@ -28,9 +28,7 @@ extension MaildirSink {
         /// How many batches were sealed.
         var sealedCount = 0
         /// The commits of sealed batches not yet waited for, by sequence number.
-        var commits: [Int: Task<CommitReceipt, any Error>] = [:]
-        /// The commit of the batch sealed last: the next one starts after it.
-        var lastCommit: Task<CommitReceipt, any Error>?
+        var commits: [Int: MaildirCommitter.Commit] = [:]
 
         init(root: Int32) {
             self.root = root
@@ -53,7 +51,6 @@ extension MaildirSink {
             folders = [:]
             batch = []
             commits = [:]
-            lastCommit = nil
         }
     }
 

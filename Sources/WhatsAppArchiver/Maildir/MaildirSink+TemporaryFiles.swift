@@ -35,7 +35,7 @@ extension MaildirSink {
             try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path)
         }
         let linksCopies = configuration.linksCopies
-        let syncsCopies = !configuration.syncsWholeFileSystem
+        let policy = syncPolicy
         let date = message.date
         let shareIntoOthers: @Sendable () throws -> Void = {
             for other in others {
@@ -45,7 +45,7 @@ extension MaildirSink {
                     to: other,
                     date: date,
                     linking: linksCopies,
-                    syncingCopies: syncsCopies
+                    policy: policy
                 )
             }
         }
@@ -59,7 +59,7 @@ extension MaildirSink {
             )
             if let bytes = writer.inMemoryMessage {
                 let owned = OwnedBytes(copying: bytes)
-                try writeBehind.enqueue(byteCount: bytes.count) {
+                try await writeBehind.enqueue(byteCount: bytes.count) {
                     try Self.writeFile(owned, named: temporaryName, in: directories, date: date)
                     try shareIntoOthers()
                 }
@@ -105,15 +105,15 @@ extension MaildirSink {
     }
 
     /// Puts the file `name` of `source`'s `tmp/` into `target`'s `tmp/` under the same name: a hard link when
-    /// `linking` and the file system allow, else a copy (synced at once when `syncingCopies`, so that the commit
-    /// can sync only the original).
+    /// `linking` and the file system allow, else a copy (synced at once when the sync policy says so, so that the
+    /// commit can sync only the original).
     static func share(
         _ name: String,
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
         date: Date,
         linking: Bool,
-        syncingCopies: Bool
+        policy: MaildirSyncPolicy
     ) throws {
         if linking {
             var linked = linkat(source.temporary, name, target.temporary, name, 0)
@@ -129,7 +129,7 @@ extension MaildirSink {
                 throw POSIXFiles.failure("link", target.path + "/tmp/" + name, code)
             }
         }
-        try copyTemporaryFile(name, from: source, to: target, date: date, sync: syncingCopies)
+        try copyTemporaryFile(name, from: source, to: target, date: date, policy: policy)
     }
 
     static func copyTemporaryFile(
@@ -137,7 +137,7 @@ extension MaildirSink {
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
         date: Date,
-        sync: Bool
+        policy: MaildirSyncPolicy
     ) throws {
         let sourcePath = source.path + "/tmp/" + name
         let path = target.path + "/tmp/" + name
@@ -159,7 +159,7 @@ extension MaildirSink {
                 try POSIXFiles.writeAll(output, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path)
             }
             try MaildirFileSystem.setModificationTime(output, to: date, path: path)
-            if sync { try MaildirFileSystem.sync(output, path: path) }
+            if policy.syncsCopiesWhenMade { try policy.sync(output, path: path) }
             let closed = SystemError.closeIgnoringInterrupts(output)
             output = -1
             guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
