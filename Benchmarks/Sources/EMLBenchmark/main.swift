@@ -2,9 +2,9 @@
 // /dev/null with wall time and peak memory, beside `base64 -w 76` on the same file.
 //
 //   swift run -c release --package-path Benchmarks EMLBenchmark [--messages N] [--attachment-mib N] [--dir DIR]
-//   swift run -c release --package-path Benchmarks EMLBenchmark --sha [--attachment-mib N] [--dir DIR]
 //
-// With --sha it measures SHA-256 alone (SHA256Throughput.swift) and stops.
+// SHA-256 alone is measured beside its tests (Tests/WhatsAppArchiverTests/Support/SHA256Benchmarks.swift): it is not
+// public API, and this package sees only public API.
 //
 // The attachment file is created in DIR (default /dev/shm) and removed at the end.
 import Foundation
@@ -73,10 +73,6 @@ func argument(_ name: String, default value: String) -> String {
 let messageCount = Int(argument("--messages", default: "50000"))!
 let attachmentMiB = Int(argument("--attachment-mib", default: "1024"))!
 let directory = argument("--dir", default: "/dev/shm")
-if CommandLine.arguments.contains("--sha") {
-    try measureSHA256Throughput(mebibytes: attachmentMiB, directory: directory)
-    exit(0)
-}
 let converter = try EMLConverter()
 let clock = ContinuousClock()
 

@@ -300,3 +300,11 @@ public final class MaildirSink: MailboxSink, Sendable {
         return name
     }
 }
+
+extension MaildirSink {
+    /// Why `name` cannot be the folder a sink delivers into (``Delivery/folder``), or `nil` when it can: for checking
+    /// a folder name given by an operator before opening anything.
+    public static func problem(withFolderName name: String) -> String? {
+        MaildirFolderName.problem(with: name)
+    }
+}
