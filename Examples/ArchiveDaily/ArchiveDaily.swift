@@ -131,17 +131,19 @@ struct ArchiveDaily {
         }
     }
 
-    /// Writes the JSON report to `path` through a temporary file renamed into place, so that a reader never sees
-    /// half a report.
+    /// Writes the JSON report to `path` through a private (`0600`: it names items, senders and mailboxes)
+    /// temporary file renamed into place, so that a reader never sees half a report.
     private static func writeReport(_ report: RunReport, to path: String) throws {
-        do {
-            try report.jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ArchiverError(
-                .storageFailed,
-                "Cannot write the report to \(path): \(error.localizedDescription)",
-                scope: .run
-            )
+        let temporary = path + ".tmp-\(getpid())"
+        let written = FileManager.default.createFile(
+            atPath: temporary,
+            contents: try report.jsonData(),
+            attributes: [.posixPermissions: 0o600]
+        )
+        guard written, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = unlink(temporary)
+            throw ArchiverError(.storageFailed, "Cannot write the report to \(path): \(reason)", scope: .run)
         }
     }
 
