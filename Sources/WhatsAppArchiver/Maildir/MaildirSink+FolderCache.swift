@@ -131,7 +131,11 @@ extension MaildirSink {
         }
         // The two descriptors now belong to the returned object.
         descriptors.removeAll { $0 == temporary || $0 == new }
-        return (MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath), stored)
+        let isInMemory = hooks.memoryFileSystem ?? MaildirFileSystem.isMemoryFileSystem(temporary)
+        return (
+            MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath, isInMemory: isInMemory),
+            stored
+        )
     }
 
     /// Marks `digest` as pending in each folder that does not hold it yet; returns those folders' directories, and

@@ -7,6 +7,8 @@ extension MaildirSink {
         /// Whether the system is taken to have `syncfs`; `nil`: whether it has. `false` forces, on Linux, the path
         /// macOS always takes.
         package var wholeFileSystemSyncAvailable: Bool?
+        /// Whether every folder is taken to be (or not to be) on a memory file system; `nil`: whether it is.
+        package var memoryFileSystem: Bool?
         /// Told the path of every file and directory synced on its own.
         package var synced: (@Sendable (String) -> Void)?
 

@@ -61,6 +61,8 @@ public final class MaildirSink: MailboxSink, Sendable {
     let syncPolicy: MaildirSyncPolicy
     /// Test hooks: empty in production.
     let hooks: Hooks
+    /// Whether a new file needs an `fchmod` to be exactly `0600`: only when the umask removes an owner bit.
+    let setsFileModes: Bool
     /// Creates, writes and links the files of small messages while the caller converts the next one.
     let writeBehind = MaildirWriteBehind()
     /// Runs sealed batches' commits, in order, off the cooperative pool.
@@ -87,6 +89,7 @@ public final class MaildirSink: MailboxSink, Sendable {
     package init(configuration: Configuration, hooks: Hooks) throws {
         self.configuration = configuration
         self.hooks = hooks
+        self.setsFileModes = !MaildirFileSystem.umaskKeepsOwnerReadWrite()
         self.syncPolicy = MaildirSyncPolicy(
             configuration: configuration,
             wholeFileSystemSyncAvailable: hooks.wholeFileSystemSyncAvailable

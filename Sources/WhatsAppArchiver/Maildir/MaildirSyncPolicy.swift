@@ -13,7 +13,9 @@ import Darwin
 /// system has it), or each inode is synced on its own: the file a message's body was written to is synced by the
 /// commit; a hard link to it is the same inode; a copy (where a link was impossible) is another inode, so it is
 /// synced when it is made. Deciding all three from one flag here is what keeps a copy from being counted as synced
-/// with its original when neither `syncfs` nor its own `fsync` covered it.
+/// with its original when neither `syncfs` nor its own `fsync` covered it. A folder on a memory file system
+/// (tmpfs) keeps nothing across a restart, so nothing there is synced or hinted for write-back: durability is the
+/// same (there is none to gain), and the calls are saved.
 package struct MaildirSyncPolicy: Sendable {
     /// Whether each step syncs the whole file system (`syncfs`) instead of file by file.
     package let syncsWholeFileSystem: Bool
@@ -31,9 +33,16 @@ package struct MaildirSyncPolicy: Sendable {
         self.observer = observer
     }
 
-    /// Whether a copy of a message's file is synced when it is made: whenever no `syncfs` will cover it, since the
-    /// commit syncs only each message's original file.
-    package var syncsCopiesWhenMade: Bool { !syncsWholeFileSystem }
+    /// Whether a copy of a message's file made in `folder` is synced when it is made: whenever no `syncfs` will
+    /// cover it, since the commit syncs only each message's original file.
+    package func syncsCopiesWhenMade(in folder: MaildirFolderDirectories) -> Bool {
+        !syncsWholeFileSystem && !folder.isInMemory
+    }
+
+    /// Whether to ask the kernel to start writing a new file in `folder` back at once, for the sync to come.
+    package func startsWriteback(in folder: MaildirFolderDirectories) -> Bool {
+        !folder.isInMemory
+    }
 
     /// Syncs one open file or directory.
     package func sync(_ descriptor: Int32, path: String, fullFlush: Bool = false) throws {
@@ -48,11 +57,13 @@ package struct MaildirSyncPolicy: Sendable {
         anyFolder: MaildirFolderDirectories,
         root: String
     ) throws {
+        guard let kept = folders.values.first(where: { !$0.isInMemory }) else { return }
         if syncsWholeFileSystem {
-            try syncWholeFileSystem(anyFolder.temporary, root: root)
+            try syncWholeFileSystem(kept.temporary, root: root)
         } else {
             for file in batch where file.isOriginal {
                 let directories = folders[file.key]!
+                if directories.isInMemory { continue }
                 let path = directories.path + "/tmp/" + file.temporaryName
                 let descriptor = openat(directories.temporary, file.temporaryName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 guard descriptor >= 0 else { throw POSIXFiles.failure("open", path, errno) }
@@ -68,6 +79,8 @@ package struct MaildirSyncPolicy: Sendable {
 
     /// Step two: makes the renames into the `new/` directories of `folders` durable.
     func makeRenamesDurable(_ folders: [MaildirFolderDirectories], root: String) throws {
+        let folders = folders.filter { !$0.isInMemory }
+        guard !folders.isEmpty else { return }
         guard !syncsWholeFileSystem else {
             try syncWholeFileSystem(folders[0].new, root: root)
             return

@@ -19,6 +19,7 @@ import WhatsAppArchiverTesting
         syncsWholeFileSystem: Bool,
         linksCopies: Bool,
         syncfsAvailable: Bool?,
+        inMemory: Bool = false,
         bytes: [UInt8]? = nil
     ) async throws -> (synced: [String], root: String, scratch: ScratchDirectory) {
         let scratch = try ScratchDirectory()
@@ -28,6 +29,8 @@ import WhatsAppArchiverTesting
         let synced = Mutex<[String]>([])
         var hooks = MaildirSink.Hooks()
         hooks.wholeFileSystemSyncAvailable = syncfsAvailable
+        // Decided here, not by where the scratch directory happens to be.
+        hooks.memoryFileSystem = inMemory
         hooks.synced = { path in synced.withLock { $0.append(path) } }
         let sink = try MaildirSink(configuration: configuration, hooks: hooks)
         let single = MaildirFixtures.delivery(id: "policy@archiver.invalid", bytes: bytes)
@@ -97,5 +100,18 @@ import WhatsAppArchiverTesting
         for mailbox in Self.mailboxes {
             #expect(synced.contains(MaildirFixtures.folderPath(root, mailbox) + "/new"))
         }
+    }
+
+    /// On a memory file system (tmpfs) nothing survives a restart: nothing is synced, in any mode.
+    @Test(arguments: [false, true], [false, true])
+    func onAMemoryFileSystemNothingIsSynced(syncsWholeFileSystem: Bool, linksCopies: Bool) async throws {
+        let (synced, _, scratch) = try await Self.syncedPaths(
+            syncsWholeFileSystem: syncsWholeFileSystem,
+            linksCopies: linksCopies,
+            syncfsAvailable: false,
+            inMemory: true
+        )
+        _ = scratch
+        #expect(synced.isEmpty, "\(synced)")
     }
 }
