@@ -25,6 +25,8 @@ extension MaildirSink {
         var directories: [FolderKey: MaildirFolderDirectories] = [:]
         /// Files written to `tmp/` since the last seal, in delivery order.
         var batch: [PendingFile] = []
+        /// Mailbox names already checked as directory names.
+        var checkedMailboxes: Set<String> = []
         /// How many batches were sealed.
         var sealedCount = 0
         /// The commits of sealed batches not yet waited for, by sequence number.

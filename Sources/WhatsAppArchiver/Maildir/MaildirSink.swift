@@ -160,13 +160,18 @@ public final class MaildirSink: MailboxSink, Sendable {
         var outcomes = delivery.mailboxes.map { MailboxOutcome.duplicate($0) }
         var indices: [Int] = []
         var keys: [FolderKey] = []
+        indices.reserveCapacity(delivery.mailboxes.count)
+        keys.reserveCapacity(delivery.mailboxes.count)
         for (index, mailbox) in delivery.mailboxes.enumerated() {
-            do {
-                keys.append(FolderKey(mailbox: try Self.mailboxDirectoryName(mailbox.rawValue), folder: folder))
-                indices.append(index)
-            } catch let problem as ArchiverError {
+            // A MailboxAddress is lower case, has no "/" and no leading dot by construction, so it is always a
+            // directory name (MaildirSafetyTests checks this for hostile names); the check stays as a defence, but
+            // once per mailbox and sink, not on every delivery.
+            if let problem = Self.mailboxRefusal(mailbox, in: state) {
                 outcomes[index] = .refused(mailbox, problem)
+                continue
             }
+            keys.append(FolderKey(mailbox: mailbox.rawValue, folder: folder))
+            indices.append(index)
         }
         let digest = MessageIDDigest(messageID: message.messageID)
         let reserved = try reserve(digest, in: keys)
@@ -290,6 +295,20 @@ public final class MaildirSink: MailboxSink, Sendable {
             state.withLock { $0.close() }
             throw InjectedFault(point: point, underlying: SendableErrorBox(error))
         }
+    }
+
+    /// Why `mailbox` cannot be a Maildir, or `nil`; looked up in the set of mailboxes already checked first.
+    static func mailboxRefusal(_ mailbox: MailboxAddress, in state: borrowing Mutex<State>) -> ArchiverError? {
+        if state.withLock({ $0.checkedMailboxes.contains(mailbox.rawValue) }) { return nil }
+        do {
+            _ = try mailboxDirectoryName(mailbox.rawValue)
+        } catch let problem as ArchiverError {
+            return problem
+        } catch {
+            return ArchiverError(.deliveryRejected, String(describing: error), scope: .item)
+        }
+        state.withLock { _ = $0.checkedMailboxes.insert(mailbox.rawValue) }
+        return nil
     }
 
     static func mailboxDirectoryName(_ name: String) throws -> String {
