@@ -2,12 +2,17 @@
 """Generates a synthetic TeleMessage export (directory binding) for benchmarks and soak tests.
 
     generate-export.py --items N --out DIR [--seed S] [--users U] [--attachment-rate R] [--big-attachment BYTES]
+                       [--profile default|low-fanout]
 
 A realistic mix for one day of an organisation's traffic: 1:1 and group text (70% / 30%), about 10% of messages
 with a small attachment (1 to 64 KiB), about 2% calls, 1% deletions, 1% edits and 3% reactions. Half of the
 organisation's users are mapped by the CSV, the other half by their email property; some contacts are outside
 the organisation. Items are written in ascending (capturedAt, id) order, as the spec requires. Deterministic for a
 given seed.
+
+--profile low-fanout is the export a newcomer tries first: half the items are 1:1 chats between a user and an
+outside contact (one mailbox), 35% 1:1 chats between two users, 15% group chats, about 1.8 deliveries per item,
+and 10% of messages with a 1 to 20 KB attachment. The default profile's output does not change with this option.
 """
 import argparse, hashlib, json, os, random
 
@@ -19,7 +24,9 @@ parser.add_argument("--users", type=int, default=60, help="registered users of t
 parser.add_argument("--attachment-rate", type=float, default=0.10)
 parser.add_argument("--big-attachment", type=int, default=0,
                     help="also write one item with an attachment of this many bytes (streamed to disk)")
+parser.add_argument("--profile", choices=["default", "low-fanout"], default="default")
 args = parser.parse_args()
+low_fanout = args.profile == "low-fanout"
 rng = random.Random(args.seed)
 
 os.makedirs(os.path.join(args.out, "attachments"), exist_ok=True)
@@ -66,7 +73,14 @@ with open(os.path.join(args.out, "items.jsonl"), "w", encoding="utf-8") as handl
         # Spread over the day, never decreasing: the export is in ascending (capturedAt, id) order.
         captured = index * 86_000_000 // max(args.items, 1) + 500
         item_id = f"wa-{index:08d}"
-        if rng.random() < 0.7:
+        shape = rng.random()
+        if low_fanout and shape < 0.85:
+            user = rng.choice(users)
+            other = rng.choice(contacts) if shape < 0.5 else rng.choice([u for u in users if u is not user])
+            sender, other = (user, other) if rng.random() < 0.5 else (other, user)
+            conversation = {"id": f"{other['phone'][1:]}@s.whatsapp.net", "type": "individual"}
+            members = [sender, other]
+        elif not low_fanout and shape < 0.7:
             sender = rng.choice(users)
             other = rng.choice([p for p in people if p is not sender][:200])
             conversation = {"id": f"{other['phone'][1:]}@s.whatsapp.net", "type": "individual"}
@@ -100,7 +114,7 @@ with open(os.path.join(args.out, "items.jsonl"), "w", encoding="utf-8") as handl
             record["text"] = " ".join(rng.choices(words, k=rng.randint(3, 40)))
             if rng.random() < args.attachment_rate:
                 attachment_count += 1
-                data = rng.randbytes(rng.randint(1024, 65536))
+                data = rng.randbytes(rng.randint(1024, 20480 if low_fanout else 65536))
                 attachment_id = f"att-{index:08d}"
                 with open(os.path.join(args.out, "attachments", attachment_id), "wb") as blob:
                     blob.write(data)

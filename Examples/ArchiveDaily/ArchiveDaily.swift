@@ -27,7 +27,7 @@ struct ArchiveDaily {
                 "archive-daily: no --users or --domain given: every well-formed address is taken as a valid mailbox."
             )
         }
-        if let problem = MaildirFolderName.problem(with: options.folder) {
+        if let problem = MaildirSink.problem(withFolderName: options.folder) {
             throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
         }
         let stateDirectory = options.state ?? options.maildir + "/.archiver-state"
@@ -76,7 +76,7 @@ struct ArchiveDaily {
         try await sink.close()
         Terminal.clearProgress()
         if let path = options.report {
-            try POSIXFiles.writeFileAtomically(path, Array(try report.jsonData()))
+            try Self.writeReport(report, to: path)
         }
         return report
     }
@@ -104,7 +104,7 @@ struct ArchiveDaily {
     /// SIGKILL (or a power cut) left there: a transport removes its downloads when it closes, but a killed process
     /// never closes, and the system's temporary directory would keep those archive files for anyone to find.
     private static func prepareDownloadDirectory(_ path: String) throws {
-        try POSIXFiles.ensureDirectory(path)
+        try Self.createPrivateDirectory(path)
         let leftovers: [String]
         do {
             leftovers = try FileManager.default.contentsOfDirectory(atPath: path)
@@ -138,6 +138,56 @@ struct ArchiveDaily {
             source.setEventHandler { task.cancel() }
             source.resume()
             return source
+        }
+    }
+
+    /// Writes the JSON report to `path` through a private (`0600`: it names items, senders and mailboxes)
+    /// temporary file renamed into place, so that a reader never sees half a report.
+    private static func writeReport(_ report: RunReport, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let written = FileManager.default.createFile(
+            atPath: temporary,
+            contents: try report.jsonData(),
+            attributes: [.posixPermissions: 0o600]
+        )
+        guard written, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = unlink(temporary)
+            throw ArchiverError(.storageFailed, "Cannot write the report to \(path): \(reason)", scope: .run)
+        }
+    }
+
+    /// Creates `path` as a directory only its owner can enter (`0700`), or checks that it is one: a symbolic link
+    /// or a file in its place is refused, so downloads never land where another user chose.
+    private static func createPrivateDirectory(_ path: String) throws {
+        let manager = FileManager.default
+        if let type = try? manager.attributesOfItem(atPath: path)[.type] as? FileAttributeType {
+            guard type == .typeDirectory else {
+                throw ArchiverError(
+                    .storageFailed,
+                    "\(path) exists but is not a directory (or is a symbolic link); refusing to use it.",
+                    scope: .run
+                )
+            }
+        } else {
+            do {
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
+            } catch {
+                throw ArchiverError(
+                    .storageFailed,
+                    "Cannot create the directory \(path): \(error.localizedDescription)",
+                    scope: .run
+                )
+            }
+        }
+        do {
+            try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+        } catch {
+            throw ArchiverError(
+                .storageFailed,
+                "Cannot make \(path) private: \(error.localizedDescription)",
+                scope: .run
+            )
         }
     }
 }

@@ -399,6 +399,8 @@ struct ItemDecoderTests {
         ("[1, 2]", "the record is not a JSON object"),
         ("\"text\"", "the record is not a JSON object"),
         ("{\"id\": \"a\", \"id\": \"b\"}", "the field \"id\" appears twice"),
+        // A member name from the input is escaped in the reason, which is one line (a fuzzer finding).
+        ("{\"\\r\\n\": 1, \"\\r\\n\": 2}", "the field \"\\u{d}\\u{a}\" appears twice"),
         ("{\"id\": NaN}", "not valid JSON: unexpected character at byte 8"),
         ("{\"id\": tru}", "not valid JSON: unexpected character at byte 8"),
     ])

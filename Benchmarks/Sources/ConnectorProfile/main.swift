@@ -2,7 +2,7 @@
 // checkpoint), run once over a window, for profilers:
 //
 //   valgrind --tool=callgrind .../ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]...
-//       [--syncfs] [--parallel-copies N]
+//       [--syncfs]
 //
 // archive-daily itself cannot run under valgrind 3.19: its asynchronous main hands the main thread to Dispatch,
 // whose signal thread valgrind crashes on. Here the main thread just waits on a semaphore while a task runs the
@@ -24,7 +24,6 @@ struct Options: Sendable {
     var mapping: String?
     var domains: [String] = []
     var syncsWholeFileSystem = false
-    var copiesInParallel = 1
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -39,7 +38,6 @@ struct Options: Sendable {
             case "--maildir": maildir = value
             case "--mapping": mapping = value
             case "--domain": domains.append(value)
-            case "--parallel-copies": copiesInParallel = Int(value) ?? 1
             default:
                 print("unknown option \(flag)")
                 exit(2)
@@ -47,7 +45,7 @@ struct Options: Sendable {
         }
         if export.isEmpty || maildir.isEmpty {
             print(
-                "usage: ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]... [--syncfs] [--parallel-copies N]"
+                "usage: ConnectorProfile --export DIR --maildir DIR [--mapping FILE] [--domain NAME]... [--syncfs]"
             )
             exit(2)
         }
@@ -57,8 +55,7 @@ struct Options: Sendable {
 func runConnector(_ options: Options) async throws {
     var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
     sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
-    var configuration = Connector.Configuration()
-    configuration.copiesInParallel = options.copiesInParallel
+    let configuration = Connector.Configuration()
     let connector = Connector(
         source: try TeleMessageSource(exportDirectory: options.export),
         mapper: try CSVPropertyMapper(mappingFilePath: options.mapping, domains: options.domains),

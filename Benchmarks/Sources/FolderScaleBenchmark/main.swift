@@ -75,13 +75,13 @@ for number in 0..<options.messages {
         body: EmailBody(bytes: messageBytes(number: number, size: options.size))
     )
     let delivery = Delivery(
-        mailbox: mailbox,
+        mailboxes: [mailbox],
         folder: "WhatsApp Archiver",
         message: message,
         item: SampleItems.message(id: id)
     )
     let result = try await sink.deliver(delivery)
-    precondition(result.status == .delivered)
+    precondition(result.outcomes.map(\.status) == [.stored])
     if (number + 1) % options.batch == 0 || number + 1 == options.messages {
         _ = try await sink.commit()
         let now = clock.now
@@ -90,7 +90,7 @@ for number in 0..<options.messages {
         batchStart = now
     }
 }
-sink.close()
+try await sink.close()
 
 let first = batchRates[min(999 / options.batch, batchRates.count - 1)]
 let last = batchRates[batchRates.count - 1]

@@ -74,7 +74,12 @@ func delivery(number: Int, options: Options) -> Delivery {
         date: SampleItems.baseDate.addingTimeInterval(Double(number)),
         body: EmailBody(bytes: messageBytes(number: number, size: options.size))
     )
-    return Delivery(mailbox: mailbox, folder: "WhatsApp Archiver", message: message, item: SampleItems.message(id: id))
+    return Delivery(
+        mailboxes: [mailbox],
+        folder: "WhatsApp Archiver",
+        message: message,
+        item: SampleItems.message(id: id)
+    )
 }
 
 func seconds(_ duration: Duration) -> Double {
@@ -101,7 +106,7 @@ func runSink(
     var lastTenth = 0.0
     for number in 0..<count {
         let result = try await sink.deliver(delivery(number: number, options: options))
-        precondition(result.status == .delivered)
+        precondition(result.outcomes.map(\.status) == [.stored])
         if (number + 1) % batch == 0 || number + 1 == count { _ = try await sink.commit() }
         if (number + 1) % tenth == 0 {
             let now = clock.now
@@ -112,7 +117,7 @@ func runSink(
         }
     }
     let elapsed = seconds(clock.now - start)
-    sink.close()
+    try await sink.close()
     return (elapsed, firstTenth, lastTenth)
 }
 
@@ -158,9 +163,10 @@ if options.deliverOnly {
     var delivered = 0
     var duplicates = 0
     for number in 0..<options.messages {
-        switch try await sink.deliver(delivery(number: number, options: options)).status {
-        case .delivered: delivered += 1
+        switch try await sink.deliver(delivery(number: number, options: options)).outcomes[0].status {
+        case .stored: delivered += 1
         case .duplicate: duplicates += 1
+        default: preconditionFailure("a Maildir sink answers stored or duplicate")
         }
         if (number + 1) % options.batch == 0 { _ = try await sink.commit() }
     }

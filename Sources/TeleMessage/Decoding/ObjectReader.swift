@@ -37,7 +37,9 @@ struct ObjectReader {
                 )
             }
             guard members.updateValue(value, forKey: key) == nil else {
-                throw DecodingFailure(reason: "the field \(Self.quoted(field(key))) appears twice")
+                // The name comes from the input: a reason is one line of text, so its control characters are
+                // escaped (the fuzzer found a CR LF member name written into the report as it was).
+                throw DecodingFailure(reason: "the field \(Self.quoted(field(Self.printable(key)))) appears twice")
             }
         }
     }
@@ -245,6 +247,20 @@ struct ObjectReader {
     // MARK: - Wording
 
     static func quoted(_ path: String) -> String { "\"\(path)\"" }
+
+    /// A member name from the input as a reason may show it: control characters written as `\u{…}`, at most 64
+    /// characters.
+    static func printable(_ name: String) -> String {
+        var text = ""
+        for scalar in name.unicodeScalars.prefix(64) {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                text += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
 
     static func describe(_ kind: JSONTape.Kind) -> String {
         switch kind {

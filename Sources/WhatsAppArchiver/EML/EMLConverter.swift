@@ -121,7 +121,9 @@ public struct EMLConverter: MessageConverter {
         } else {
             boundary = try makeBoundary(avoiding: parts)
         }
-        let head = headerSection(request, addresses: addresses, boundary: boundary)
+        // The digest behind the Message-ID is computed once per message, for the header and the message alike.
+        let messageID = messageID(for: item)
+        let head = headerSection(request, messageID: messageID, addresses: addresses, boundary: boundary)
         let attachments = item.attachments
         let chunkSize = configuration.attachmentChunkSize
         let body = EmailBody { [parts] writer in
@@ -163,14 +165,14 @@ public struct EMLConverter: MessageConverter {
                     previousBoundary: boundary
                 ))
                 ?? EmailMessage(
-                    messageID: self.messageID(for: item),
+                    messageID: messageID,
                     date: item.sentAt,
                     partialReasons: partialReasons,
                     body: EmailBody { _ in throw failure }
                 )
         }
         return EmailMessage(
-            messageID: messageID(for: item),
+            messageID: messageID,
             date: item.sentAt,
             partialReasons: partialReasons,
             body: body,

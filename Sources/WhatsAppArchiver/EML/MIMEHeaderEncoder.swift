@@ -21,29 +21,54 @@ enum MIMEHeaderEncoder {
 
     /// The bytes of a field `name: tokens` with CRLF at the end, folded where needed.
     static func field(_ name: String, _ tokens: [Token]) -> [UInt8] {
-        var bytes = Array(name.utf8) + [UInt8(ascii: ":")]
-        var column = bytes.count
+        var bytes: [UInt8] = []
+        appendField(name, tokens, to: &bytes)
+        return bytes
+    }
+
+    /// Appends the field `name: tokens` with CRLF at the end, folded where needed, to `bytes`: one buffer for a
+    /// whole header section instead of an array per field.
+    static func appendField(_ name: String, _ tokens: [Token], to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ":"))
+        var column = bytes.count - start
         for (index, token) in tokens.enumerated() {
             let length = token.text.utf8.count
             if index == 0 || token.spaceBefore {
                 if index > 0 && column + 1 + length > preferredLineLength {
-                    bytes += [0x0D, 0x0A]
+                    bytes.append(0x0D)
+                    bytes.append(0x0A)
                     column = 0
                 }
                 bytes.append(UInt8(ascii: " "))
                 column += 1
             }
-            bytes += token.text.utf8
+            bytes.append(contentsOf: token.text.utf8)
             column += length
         }
-        bytes += [0x0D, 0x0A]
-        return bytes
+        bytes.append(0x0D)
+        bytes.append(0x0A)
     }
 
     /// An unstructured field (`Subject`, `X-...`): plain words when the text is short printable ASCII, otherwise
     /// encoded-words. The text is first made a single clean line.
     static func unstructured(_ name: String, _ text: String, maximumCharacters: Int = 512) -> [UInt8] {
         field(name, unstructuredTokens(UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)))
+    }
+
+    /// ``unstructured(_:_:maximumCharacters:)`` appended to `bytes`.
+    static func appendUnstructured(
+        _ name: String,
+        _ text: String,
+        maximumCharacters: Int = 512,
+        to bytes: inout [UInt8]
+    ) {
+        appendField(
+            name,
+            unstructuredTokens(UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)),
+            to: &bytes
+        )
     }
 
     /// The tokens of an unstructured value that is already a single clean line: printable ASCII words as they

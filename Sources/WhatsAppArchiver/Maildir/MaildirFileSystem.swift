@@ -81,6 +81,49 @@ package enum MaildirFileSystem {
         }
     }
 
+    /// Whether the file system that holds `descriptor` keeps its data only in memory (Linux tmpfs or ramfs), where
+    /// `fsync`, `syncfs` and write-back hints do nothing: nothing there survives a restart.
+    package static func isMemoryFileSystem(_ descriptor: Int32) -> Bool {
+        #if os(Linux)
+        // Glibc's Swift module does not declare struct statfs; its first field is f_type, a long on every 64-bit
+        // Linux, and the struct is under 128 bytes.
+        guard let fstatfs = LinuxCalls.fstatfs else { return false }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+        guard fstatfs(descriptor, buffer) == 0 else { return false }
+        let type = UInt32(truncatingIfNeeded: buffer.load(as: Int.self))
+        return type == 0x0102_1994 || type == 0x8584_58F6  // TMPFS_MAGIC, RAMFS_MAGIC
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether the process's umask leaves the owner's read and write bits alone, so that a file created with mode
+    /// `0600` is exactly `0600` and needs no `fchmod`. Read from `/proc/self/status` (Linux); `false` where it
+    /// cannot be read, so that every file is then set to `0600` explicitly. A umask can only remove bits: a file is
+    /// never more open than `0600` either way.
+    package static func umaskKeepsOwnerReadWrite() -> Bool {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return false }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+            let mask = Int(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+        else { return false }
+        return mask & 0o600 == 0
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether this system has `syncfs(2)` (Linux).
+    package static var canSyncWholeFileSystem: Bool {
+        #if os(Linux)
+        LinuxCalls.syncfs != nil
+        #else
+        false
+        #endif
+    }
+
     /// Syncs the whole file system that holds `descriptor` with `syncfs(2)`; `false` where that call does not
     /// exist (the caller then syncs file by file).
     package static func syncFileSystem(containing descriptor: Int32, path: String) throws -> Bool {
@@ -259,6 +302,7 @@ private enum LinuxCalls {
     static let syncFileRange: SyncFileRange? = symbol("sync_file_range")
     static let renameat2: RenameAt2? = symbol("renameat2")
     static let syncfs: (@convention(c) (Int32) -> Int32)? = symbol("syncfs")
+    static let fstatfs: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Int32)? = symbol("fstatfs")
 
     private static func symbol<Function>(_ name: String) -> Function? {
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }

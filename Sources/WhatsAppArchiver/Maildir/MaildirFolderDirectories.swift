@@ -9,11 +9,15 @@ package final class MaildirFolderDirectories: Sendable {
     package let new: Int32
     /// The folder's path, for messages.
     package let path: String
+    /// Whether the folder is on a file system that keeps its data only in memory (tmpfs): nothing written there
+    /// survives a restart, so there is nothing to sync.
+    package let isInMemory: Bool
 
-    package init(temporary: Int32, new: Int32, path: String) {
+    package init(temporary: Int32, new: Int32, path: String, isInMemory: Bool = false) {
         self.temporary = temporary
         self.new = new
         self.path = path
+        self.isInMemory = isInMemory
     }
 
     deinit {

@@ -14,12 +14,15 @@ extension MaildirSink {
     ///
     /// - Throws: ``ArchiverError/Code/storageFailed`` (run scope). Files not yet renamed are removed from `tmp/`;
     ///   files already renamed are complete and synced, and a rerun recognises them.
-    func commit(_ batch: [PendingFile]) throws -> CommitReceipt {
+    ///
+    /// Runs on the committer's thread: it blocks, first until the write-behind queue has written the batch's files
+    /// (everything queued up to `ticket`, taken when the batch was sealed).
+    func commit(_ batch: [PendingFile], writtenThrough ticket: Int) throws -> CommitReceipt {
         try state.withLock { try $0.checkOpen(configuration.root) }
         var folders: [FolderKey: MaildirFolderDirectories] = [:]
         var folderOrder: [FolderKey] = []
         do {
-            try writeBehind.drain()
+            try writeBehind.drain(through: ticket)
             try state.withLock { state in
                 for file in batch where folders[file.key] == nil {
                     folders[file.key] = try self.directories(for: file.key, in: &state)
@@ -32,19 +35,12 @@ extension MaildirSink {
         }
 
         do {
-            let anyDirectory = folders[folderOrder[0]]!.temporary
-            if try
-                !(configuration.syncsWholeFileSystem
-                && MaildirFileSystem.syncFileSystem(containing: anyDirectory, path: configuration.root))
-            {
-                for file in batch where !file.isSyncedWithEarlierFile {
-                    try Self.syncTemporaryFile(file, in: folders[file.key]!)
-                }
-            }
-            #if canImport(Darwin)
-            // fsync leaves the data in the drive's cache on Apple platforms: flush it once for the whole batch.
-            try MaildirFileSystem.sync(folders[folderOrder[0]]!.temporary, path: configuration.root, fullFlush: true)
-            #endif
+            try syncPolicy.makeFilesDurable(
+                batch,
+                in: folders,
+                anyFolder: folders[folderOrder[0]]!,
+                root: configuration.root
+            )
             try injectFault(.afterSync)
         } catch let fault as InjectedFault {
             throw fault
@@ -78,17 +74,7 @@ extension MaildirSink {
         }
         record(batch[...])
 
-        let synced =
-            try configuration.syncsWholeFileSystem
-            && MaildirFileSystem.syncFileSystem(containing: folders[folderOrder[0]]!.new, path: configuration.root)
-        for (index, key) in folderOrder.enumerated() where !synced {
-            let directories = folders[key]!
-            try MaildirFileSystem.sync(
-                directories.new,
-                path: directories.path + "/new",
-                fullFlush: index == folderOrder.count - 1
-            )
-        }
+        try syncPolicy.makeRenamesDurable(folderOrder.map { folders[$0]! }, root: configuration.root)
         try injectFault(.afterDirectorySync)
         return CommitReceipt(deliveries: batch.count)
     }
@@ -98,17 +84,9 @@ extension MaildirSink {
         var digest: MessageIDDigest
         var temporaryName: String
         var deliveredName: String
-        /// A hard link to the file of an earlier entry of the same batch (syncing that one syncs this one), or a
-        /// copy of it that was synced when it was made.
-        var isSyncedWithEarlierFile = false
-    }
-
-    static func syncTemporaryFile(_ file: PendingFile, in directories: MaildirFolderDirectories) throws {
-        let path = directories.path + "/tmp/" + file.temporaryName
-        let descriptor = openat(directories.temporary, file.temporaryName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXFiles.failure("open", path, errno) }
-        defer { SystemError.closeIgnoringInterrupts(descriptor) }
-        try MaildirFileSystem.sync(descriptor, path: path)
+        /// The file the message's body was written to; the message's other entries in the batch are hard links to
+        /// it or copies of it, which ``MaildirSyncPolicy`` makes durable with it or when they are made.
+        var isOriginal = true
     }
 
     /// Marks files as stored in `new/`.

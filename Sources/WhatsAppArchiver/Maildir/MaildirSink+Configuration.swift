@@ -13,15 +13,16 @@ extension MaildirSink {
         /// clients show it without further action. On by default.
         public var subscribesToFolders: Bool = true
         /// Whether a commit makes its batch durable with one `syncfs(2)` of the whole file system (twice: before
-        /// and after the renames) instead of one `fsync` per file and per `new/` directory. Linux only; ignored
-        /// elsewhere.
+        /// and after the renames) instead of one `fsync` per file and per `new/` directory. Linux only: where
+        /// `syncfs` does not exist (macOS) the sink syncs every file and directory on its own, copies included, as
+        /// if this were off.
         ///
         /// Much faster when the file system holds little else (an archive volume): one journal commit and one
         /// device cache flush per commit instead of one per message. Slower when other programs keep a lot of
         /// unsynced data on it, which `syncfs` writes too. Needs Linux 5.8 or later, where `syncfs` reports
         /// write-back errors. Off by default.
         public var syncsWholeFileSystem: Bool = false
-        /// Whether the copies of one message for several mailboxes (a ``SharedDelivery``) are hard links to one
+        /// Whether the copies of one message for several mailboxes (one ``Delivery``) are hard links to one
         /// file, as Dovecot's `maildir_copy_with_hardlinks` does, rather than separate files. On by default: one
         /// write and one inode per message however many mailboxes it reaches. Where a link is impossible (the
         /// mailboxes on different file systems) the sink copies the file instead.
@@ -30,34 +31,9 @@ extension MaildirSink {
         /// leaves the others untouched. Turn it off when mailboxes will be given to different owners, or when a
         /// quota or backup tool must see separate files.
         public var linksCopies: Bool = true
-        /// Called at named points of a delivery and a commit; whatever it throws makes the sink behave as if the
-        /// process died there. For crash tests only.
-        package var faultInjection: (@Sendable (FaultPoint) throws -> Void)?
-
         /// A configuration that stores under `root`.
         public init(root: String) {
             self.root = root
         }
-    }
-
-    /// The points at which ``Configuration/faultInjection`` can stop a delivery or a commit, in the order they are
-    /// reached.
-    package enum FaultPoint: Sendable, Hashable {
-        /// A message is fully written to `tmp/` (not yet synced).
-        case afterTemporaryWrite
-        /// Every file of the batch is synced (none renamed yet).
-        case afterSync
-        /// The given number of the batch's files have been renamed into `new/`.
-        case afterRename(count: Int)
-        /// The `new/` directories are synced: the commit is about to return.
-        case afterDirectorySync
-    }
-
-    /// The error a fault injection becomes; cleanup code lets it pass untouched, as a crash would.
-    package struct InjectedFault: Error, Sendable {
-        /// Where the fault was injected.
-        package var point: FaultPoint
-        /// What the fault injection threw.
-        package var underlying: any Error & Sendable
     }
 }

@@ -25,12 +25,12 @@ extension MaildirSink {
         var directories: [FolderKey: MaildirFolderDirectories] = [:]
         /// Files written to `tmp/` since the last seal, in delivery order.
         var batch: [PendingFile] = []
+        /// Mailbox names already checked as directory names.
+        var checkedMailboxes: Set<String> = []
         /// How many batches were sealed.
         var sealedCount = 0
         /// The commits of sealed batches not yet waited for, by sequence number.
-        var commits: [Int: Task<CommitReceipt, any Error>] = [:]
-        /// The commit of the batch sealed last: the next one starts after it.
-        var lastCommit: Task<CommitReceipt, any Error>?
+        var commits: [Int: MaildirCommitter.Commit] = [:]
 
         init(root: Int32) {
             self.root = root
@@ -53,7 +53,6 @@ extension MaildirSink {
             folders = [:]
             batch = []
             commits = [:]
-            lastCommit = nil
         }
     }
 
@@ -134,7 +133,11 @@ extension MaildirSink {
         }
         // The two descriptors now belong to the returned object.
         descriptors.removeAll { $0 == temporary || $0 == new }
-        return (MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath), stored)
+        let isInMemory = hooks.memoryFileSystem ?? MaildirFileSystem.isMemoryFileSystem(temporary)
+        return (
+            MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath, isInMemory: isInMemory),
+            stored
+        )
     }
 
     /// Marks `digest` as pending in each folder that does not hold it yet; returns those folders' directories, and

@@ -31,11 +31,12 @@ extension MaildirSink {
     ) async throws -> StoredFile {
         let temporaryName = name.temporaryName
         let path = directories.path + "/tmp/" + temporaryName
+        let setsMode = setsFileModes
         let writer = MaildirMessageWriter(path: path) {
-            try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path)
+            try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path, setsMode: setsMode)
         }
         let linksCopies = configuration.linksCopies
-        let syncsCopies = !configuration.syncsWholeFileSystem
+        let policy = syncPolicy
         let date = message.date
         let shareIntoOthers: @Sendable () throws -> Void = {
             for other in others {
@@ -45,7 +46,8 @@ extension MaildirSink {
                     to: other,
                     date: date,
                     linking: linksCopies,
-                    syncingCopies: syncsCopies
+                    policy: policy,
+                    setsMode: setsMode
                 )
             }
         }
@@ -59,14 +61,21 @@ extension MaildirSink {
             )
             if let bytes = writer.inMemoryMessage {
                 let owned = OwnedBytes(copying: bytes)
-                try writeBehind.enqueue(byteCount: bytes.count) {
-                    try Self.writeFile(owned, named: temporaryName, in: directories, date: date)
+                try await writeBehind.enqueue(byteCount: bytes.count) {
+                    try Self.writeFile(
+                        owned,
+                        named: temporaryName,
+                        in: directories,
+                        date: date,
+                        setsMode: setsMode,
+                        writeback: policy.startsWriteback(in: directories)
+                    )
                     try shareIntoOthers()
                 }
                 return stored
             }
             try MaildirFileSystem.setModificationTime(writer.descriptor, to: date, path: path)
-            MaildirFileSystem.startWriteback(writer.descriptor)
+            if policy.startsWriteback(in: directories) { MaildirFileSystem.startWriteback(writer.descriptor) }
             let closed = SystemError.closeIgnoringInterrupts(writer.descriptor)
             writer.abandonDescriptor()
             guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
@@ -84,14 +93,16 @@ extension MaildirSink {
         _ bytes: OwnedBytes,
         named name: String,
         in directories: MaildirFolderDirectories,
-        date: Date
+        date: Date,
+        setsMode: Bool,
+        writeback: Bool
     ) throws {
         let path = directories.path + "/tmp/" + name
-        let descriptor = try createTemporaryFile(name, in: directories.temporary, path: path)
+        let descriptor = try createTemporaryFile(name, in: directories.temporary, path: path, setsMode: setsMode)
         do {
             try POSIXFiles.writeAll(descriptor, bytes.buffer, path: path)
             try MaildirFileSystem.setModificationTime(descriptor, to: date, path: path)
-            MaildirFileSystem.startWriteback(descriptor)
+            if writeback { MaildirFileSystem.startWriteback(descriptor) }
         } catch {
             SystemError.closeIgnoringInterrupts(descriptor)
             _ = unlinkat(directories.temporary, name, 0)
@@ -105,15 +116,16 @@ extension MaildirSink {
     }
 
     /// Puts the file `name` of `source`'s `tmp/` into `target`'s `tmp/` under the same name: a hard link when
-    /// `linking` and the file system allow, else a copy (synced at once when `syncingCopies`, so that the commit
-    /// can sync only the original).
+    /// `linking` and the file system allow, else a copy (synced at once when the sync policy says so, so that the
+    /// commit can sync only the original).
     static func share(
         _ name: String,
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
         date: Date,
         linking: Bool,
-        syncingCopies: Bool
+        policy: MaildirSyncPolicy,
+        setsMode: Bool
     ) throws {
         if linking {
             var linked = linkat(source.temporary, name, target.temporary, name, 0)
@@ -129,7 +141,7 @@ extension MaildirSink {
                 throw POSIXFiles.failure("link", target.path + "/tmp/" + name, code)
             }
         }
-        try copyTemporaryFile(name, from: source, to: target, date: date, sync: syncingCopies)
+        try copyTemporaryFile(name, from: source, to: target, date: date, policy: policy, setsMode: setsMode)
     }
 
     static func copyTemporaryFile(
@@ -137,7 +149,8 @@ extension MaildirSink {
         from source: MaildirFolderDirectories,
         to target: MaildirFolderDirectories,
         date: Date,
-        sync: Bool
+        policy: MaildirSyncPolicy,
+        setsMode: Bool
     ) throws {
         let sourcePath = source.path + "/tmp/" + name
         let path = target.path + "/tmp/" + name
@@ -148,7 +161,7 @@ extension MaildirSink {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         do {
-            output = try createTemporaryFile(name, in: target.temporary, path: path)
+            output = try createTemporaryFile(name, in: target.temporary, path: path, setsMode: setsMode)
             while true {
                 let count = read(input, buffer.baseAddress, buffer.count)
                 if count == 0 { break }
@@ -159,7 +172,7 @@ extension MaildirSink {
                 try POSIXFiles.writeAll(output, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), path: path)
             }
             try MaildirFileSystem.setModificationTime(output, to: date, path: path)
-            if sync { try MaildirFileSystem.sync(output, path: path) }
+            if policy.syncsCopiesWhenMade(in: target) { try policy.sync(output, path: path) }
             let closed = SystemError.closeIgnoringInterrupts(output)
             output = -1
             guard closed == 0 || errno == EINTR else { throw POSIXFiles.failure("write", path, errno) }
@@ -170,7 +183,9 @@ extension MaildirSink {
         }
     }
 
-    static func createTemporaryFile(_ name: String, in temporary: Int32, path: String) throws -> Int32 {
+    /// Creates `name` in `temporary` with mode `0600`; with `setsMode`, sets that mode explicitly afterwards (the
+    /// umask removed an owner bit).
+    static func createTemporaryFile(_ name: String, in temporary: Int32, path: String, setsMode: Bool) throws -> Int32 {
         let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
         var descriptor = openat(temporary, name, flags, 0o600)
         if descriptor < 0 && errno == EEXIST {
@@ -179,7 +194,7 @@ extension MaildirSink {
             descriptor = openat(temporary, name, flags, 0o600)
         }
         guard descriptor >= 0 else { throw POSIXFiles.failure("create", path, errno) }
-        guard fchmod(descriptor, 0o600) == 0 else {
+        guard !setsMode || fchmod(descriptor, 0o600) == 0 else {
             let code = errno
             SystemError.closeIgnoringInterrupts(descriptor)
             throw POSIXFiles.failure("set the permissions of", path, code)

@@ -57,8 +57,16 @@ public final class MaildirSink: MailboxSink, Sendable {
 
     let hostToken: String
     let state: Mutex<State>
+    /// Decides, and does, what makes the files durable.
+    let syncPolicy: MaildirSyncPolicy
+    /// Test hooks: empty in production.
+    let hooks: Hooks
+    /// Whether a new file needs an `fchmod` to be exactly `0600`: only when the umask removes an owner bit.
+    let setsFileModes: Bool
     /// Creates, writes and links the files of small messages while the caller converts the next one.
     let writeBehind = MaildirWriteBehind()
+    /// Runs sealed batches' commits, in order, off the cooperative pool.
+    let committer = MaildirCommitter()
 
     /// Opens the Maildir tree at `root` with the default configuration.
     ///
@@ -72,8 +80,22 @@ public final class MaildirSink: MailboxSink, Sendable {
     ///
     /// - Throws: ``ArchiverError/Code/storageFailed`` when the root cannot be created or opened, or when another
     ///   sink holds it.
-    public init(configuration: Configuration) throws {
+    public convenience init(configuration: Configuration) throws {
+        try self.init(configuration: configuration, hooks: Hooks())
+    }
+
+    /// Opens the Maildir tree with test hooks: fault injection, a system taken to lack `syncfs`, an observer of
+    /// every sync.
+    package init(configuration: Configuration, hooks: Hooks) throws {
         self.configuration = configuration
+        self.hooks = hooks
+        self.setsFileModes = !MaildirFileSystem.umaskKeepsOwnerReadWrite()
+        self.syncPolicy = MaildirSyncPolicy(
+            configuration: configuration,
+            wholeFileSystemSyncAvailable: hooks.wholeFileSystemSyncAvailable
+                ?? MaildirFileSystem.canSyncWholeFileSystem,
+            observer: hooks.synced
+        )
         self.hostToken = MaildirFileName.hostToken(configuration.hostName)
         let root = configuration.root
         var descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -99,19 +121,25 @@ public final class MaildirSink: MailboxSink, Sendable {
     }
 
     deinit {
-        writeBehind.stop()
+        writeBehind.requestStop()
+        committer.requestStop()
         state.withLock { $0.close() }
     }
 
-    /// Releases the root's lock and every descriptor. Deliveries not made durable stay in `tmp/` and are removed
-    /// by the next sink that opens their folder; later calls to this sink throw.
+    /// Releases the root's lock and every descriptor, once the queued writes and commits have run. Deliveries not
+    /// made durable stay in `tmp/` and are removed by the next sink that opens their folder; later calls to this
+    /// sink throw.
     public func close() async throws {
-        closeNow()
+        await writeBehind.stop()
+        await committer.stop()
+        state.withLock { $0.close() }
     }
 
-    /// ``close()`` for callers that cannot await: a lock held by a test, a `defer`.
+    /// ``close()`` for callers that cannot await (a lock held by a test): the threads end on their own once their
+    /// queues are empty.
     package func closeNow() {
-        writeBehind.stop()
+        writeBehind.requestStop()
+        committer.requestStop()
         state.withLock { $0.close() }
     }
 
@@ -132,13 +160,18 @@ public final class MaildirSink: MailboxSink, Sendable {
         var outcomes = delivery.mailboxes.map { MailboxOutcome.duplicate($0) }
         var indices: [Int] = []
         var keys: [FolderKey] = []
+        indices.reserveCapacity(delivery.mailboxes.count)
+        keys.reserveCapacity(delivery.mailboxes.count)
         for (index, mailbox) in delivery.mailboxes.enumerated() {
-            do {
-                keys.append(FolderKey(mailbox: try Self.mailboxDirectoryName(mailbox.rawValue), folder: folder))
-                indices.append(index)
-            } catch let problem as ArchiverError {
+            // A MailboxAddress is lower case, has no "/" and no leading dot by construction, so it is always a
+            // directory name (MaildirSafetyTests checks this for hostile names); the check stays as a defence, but
+            // once per mailbox and sink, not on every delivery.
+            if let problem = Self.mailboxRefusal(mailbox, in: state) {
                 outcomes[index] = .refused(mailbox, problem)
+                continue
             }
+            keys.append(FolderKey(mailbox: mailbox.rawValue, folder: folder))
+            indices.append(index)
         }
         let digest = MessageIDDigest(messageID: message.messageID)
         let reserved = try reserve(digest, in: keys)
@@ -161,7 +194,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 in: first.directories,
                 sharedWith: targets.dropFirst().map(\.directories)
             )
-            try injectFault(.afterTemporaryWrite)
+            try await injectFaultDuringDelivery(.afterTemporaryWrite)
         } catch let fault as InjectedFault {
             throw fault
         } catch {
@@ -174,7 +207,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 digest: digest,
                 temporaryName: name.temporaryName,
                 deliveredName: stored.name,
-                isSyncedWithEarlierFile: position > 0
+                isOriginal: position == 0
             )
         }
         state.withLock { $0.batch.append(contentsOf: files) }
@@ -188,8 +221,8 @@ public final class MaildirSink: MailboxSink, Sendable {
         return DeliveryResult(outcomes: outcomes)
     }
 
-    /// Closes the batch of deliveries returned so far and starts its commit in the background, after the commit of
-    /// the batch sealed before it.
+    /// Closes the batch of deliveries returned so far and starts its commit on the sink's commit thread, after
+    /// the commit of the batch sealed before it.
     ///
     /// - Throws: ``ArchiverError/Code/storageFailed`` (run scope) when the sink is closed.
     public func seal() async throws -> SealedBatch {
@@ -200,15 +233,9 @@ public final class MaildirSink: MailboxSink, Sendable {
             state.sealedCount += 1
             let sealed = SealedBatch(sequence: state.sealedCount, deliveries: batch.count)
             guard !batch.isEmpty else { return sealed }
-            let previous = state.lastCommit
-            let commit = Task {
-                // Batches become durable in the order they were sealed; the earlier one's failure is reported by
-                // its own wait.
-                if let previous { _ = try? await previous.value }
-                return try self.commit(batch)
-            }
-            state.commits[sealed.sequence] = commit
-            state.lastCommit = commit
+            // The commit waits for the write-behind queue up to here: this batch's files, not the next one's.
+            let ticket = writeBehind.ticket
+            state.commits[sealed.sequence] = committer.submit { try self.commit(batch, writtenThrough: ticket) }
             return sealed
         }
     }
@@ -243,17 +270,45 @@ public final class MaildirSink: MailboxSink, Sendable {
     }
 
     /// Calls the fault injection; when it throws, the sink dies as a process would: descriptors closed, the lock
-    /// released, nothing cleaned up.
+    /// released, nothing cleaned up. On the commit thread, where nothing more is queued for the batch.
     func injectFault(_ point: FaultPoint) throws {
-        guard let faultInjection = configuration.faultInjection else { return }
+        guard let faultInjection = hooks.faultInjection else { return }
         do {
             try faultInjection(point)
         } catch {
-            // The queued writes were handed off before the fault point: a process dying here would have done them.
-            writeBehind.stop()
+            writeBehind.requestStop()
+            committer.requestStop()
             state.withLock { $0.close() }
             throw InjectedFault(point: point, underlying: SendableErrorBox(error))
         }
+    }
+
+    /// ``injectFault(_:)`` during a delivery: the writes queued before the fault point were handed off, and a
+    /// process dying here would have done them, so they run before the fault is thrown.
+    func injectFaultDuringDelivery(_ point: FaultPoint) async throws {
+        guard let faultInjection = hooks.faultInjection else { return }
+        do {
+            try faultInjection(point)
+        } catch {
+            await writeBehind.stop()
+            committer.requestStop()
+            state.withLock { $0.close() }
+            throw InjectedFault(point: point, underlying: SendableErrorBox(error))
+        }
+    }
+
+    /// Why `mailbox` cannot be a Maildir, or `nil`; looked up in the set of mailboxes already checked first.
+    static func mailboxRefusal(_ mailbox: MailboxAddress, in state: borrowing Mutex<State>) -> ArchiverError? {
+        if state.withLock({ $0.checkedMailboxes.contains(mailbox.rawValue) }) { return nil }
+        do {
+            _ = try mailboxDirectoryName(mailbox.rawValue)
+        } catch let problem as ArchiverError {
+            return problem
+        } catch {
+            return ArchiverError(.deliveryRejected, String(describing: error), scope: .item)
+        }
+        state.withLock { _ = $0.checkedMailboxes.insert(mailbox.rawValue) }
+        return nil
     }
 
     static func mailboxDirectoryName(_ name: String) throws -> String {
@@ -265,5 +320,13 @@ public final class MaildirSink: MailboxSink, Sendable {
             )
         }
         return name
+    }
+}
+
+extension MaildirSink {
+    /// Why `name` cannot be the folder a sink delivers into (``Delivery/folder``), or `nil` when it can: for checking
+    /// a folder name given by an operator before opening anything.
+    public static func problem(withFolderName name: String) -> String? {
+        MaildirFolderName.problem(with: name)
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 /// Runs the file-system half of small deliveries on a thread of its own, in order, so that creating, writing and
 /// linking one message's files overlaps with converting the next message on the other core.
 ///
-/// Nothing is durable before a commit anyway: the sink drains this queue at the start of every commit, and a
-/// failure here (disk full, permission denied) is kept and thrown by the next enqueue or drain, which stops the run
-/// as a synchronous failure would. The queue holds at most ``maximumQueuedBytes``; beyond that `enqueue` waits.
+/// Nothing is durable before a commit anyway: each commit drains this queue up to the ticket its batch was sealed
+/// at, and a failure here (disk full, permission denied) is kept and thrown by the next enqueue or drain, which
+/// stops the run as a synchronous failure would. The queue holds at most ``maximumQueuedBytes``; beyond that
+/// `enqueue` suspends (it never blocks the caller's thread) until the thread has made room.
 package final class MaildirWriteBehind: @unchecked Sendable {
     /// One job: the work, and how many bytes of memory it holds until it has run.
     private struct Job {
@@ -13,14 +14,15 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         var work: @Sendable () throws -> Void
     }
 
-    /// The most bytes of message data waiting in the queue; `enqueue` blocks beyond it.
+    /// The most bytes of message data waiting in the queue; `enqueue` suspends beyond it.
     package let maximumQueuedBytes: Int
 
-    // Everything below is guarded by `condition`.
+    // Everything below is guarded by `condition`. Only the write-behind thread and a committing thread (never a
+    // task of the cooperative pool) wait on it.
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var next = 0
-    /// Jobs queued and jobs finished (run or skipped) since the start: `drain` waits for a count, not for an empty
+    /// Jobs queued and jobs finished (run or skipped) since the start: a drain waits for a count, not for an empty
     /// queue, so that deliveries going on during a commit cannot keep it waiting.
     private var queuedCount = 0
     private var finishedCount = 0
@@ -30,46 +32,78 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     private var thread: Thread?
     /// Whether the thread waits for work: only then does `enqueue` need to wake it.
     private var isThreadIdle = false
-    /// Callers waiting in `enqueue`, `drain` or `stop`: only then does a finished job need to wake anyone.
-    private var waitingCallers = 0
+    /// Threads waiting in `drain`: only then does a finished job need to wake anyone.
+    private var waitingDrains = 0
+    /// Enqueuers suspended until there is room, in order.
+    private var roomWaiters: [(byteCount: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     package init(maximumQueuedBytes: Int = 16 << 20) {
         self.maximumQueuedBytes = maximumQueuedBytes
     }
 
-    /// Queues `work`, which holds `byteCount` bytes of memory until it runs, starting the thread on first use.
-    ///
-    /// - Throws: The failure of an earlier job, if one failed since the last ``drain()``; `work` is then not queued.
-    package func enqueue(byteCount: Int, _ work: @escaping @Sendable () throws -> Void) throws {
+    /// How many jobs were queued so far: a drain through this ticket waits for every one of them.
+    package var ticket: Int {
         condition.lock()
         defer { condition.unlock() }
-        while failure == nil && queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes {
-            waitForThread()
+        return queuedCount
+    }
+
+    /// Queues `work`, which holds `byteCount` bytes of memory until it runs, starting the thread on first use;
+    /// suspends while the queue holds too many bytes.
+    ///
+    /// - Throws: The failure of an earlier job, if one failed since the last ``drain(through:)``; `work` is then
+    ///   not queued.
+    package func enqueue(byteCount: Int, _ work: @escaping @Sendable () throws -> Void) async throws {
+        while try !tryEnqueue(byteCount: byteCount, work) {
+            await withCheckedContinuation { waitForRoom(byteCount: byteCount, $0) }
         }
+    }
+
+    /// Queues `work` unless the queue is too full; throws an earlier job's failure.
+    private func tryEnqueue(byteCount: Int, _ work: @escaping @Sendable () throws -> Void) throws -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
         if let failure { throw failure }
+        if queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes { return false }
         jobs.append(Job(byteCount: byteCount, work: work))
         queuedBytes += byteCount
         queuedCount += 1
         if thread == nil {
-            // The thread holds the queue until stop() lets it end: the owner must call stop() before letting go.
+            // The thread holds the queue until stop is asked for and the queue is empty.
             let thread = Thread { self.runJobs() }
             thread.name = "MaildirSink write-behind"
             self.thread = thread
             thread.start()
         }
         if isThreadIdle { condition.broadcast() }
+        return true
     }
 
-    /// Waits until every job queued before the call has run; jobs queued meanwhile may still be waiting.
+    /// Resumes `continuation` when `byteCount` more bytes fit (or a job failed), at once if they do now.
+    private func waitForRoom(byteCount: Int, _ continuation: CheckedContinuation<Void, Never>) {
+        condition.lock()
+        if failure == nil && thread != nil && queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes {
+            roomWaiters.append((byteCount, continuation))
+            condition.unlock()
+        } else {
+            condition.unlock()
+            continuation.resume()
+        }
+    }
+
+    /// Blocks until every job up to `ticket` has run; jobs queued later may still be waiting. Call only from a
+    /// thread of one's own (the sink's committer), never from a task.
     ///
     /// - Throws: The first failure of a job since the last drain (later jobs were skipped); the failure is then
     ///   forgotten, so that the sink can be used again.
-    package func drain() throws {
+    package func drain(through ticket: Int) throws {
         condition.lock()
         defer { condition.unlock() }
-        let target = queuedCount
-        while finishedCount < target {
-            waitForThread()
+        while finishedCount < ticket {
+            waitingDrains += 1
+            condition.wait()
+            waitingDrains -= 1
         }
         if let failure {
             self.failure = nil
@@ -77,16 +111,29 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         }
     }
 
-    /// Runs what is queued, then ends the thread. Failures are dropped: stopping is for closing the sink. Later
-    /// jobs start a new thread.
-    package func stop() {
+    /// Runs what is queued, then ends the thread; returns when it has. Failures are dropped: stopping is for
+    /// closing the sink. Later jobs start a new thread.
+    package func stop() async {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            guard thread != nil else {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            isStopping = true
+            stopWaiters.append(continuation)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Asks the thread to end once the queue is empty, without waiting: for `deinit` and for a thread that must
+    /// not wait for itself.
+    package func requestStop() {
         condition.lock()
         isStopping = true
         condition.broadcast()
-        while thread != nil {
-            waitForThread()
-        }
-        isStopping = false
         condition.unlock()
     }
 
@@ -100,8 +147,13 @@ package final class MaildirWriteBehind: @unchecked Sendable {
             }
             if next == jobs.count {
                 thread = nil
+                isStopping = false
+                let waiters = stopWaiters + roomWaiters.map(\.continuation)
+                stopWaiters = []
+                roomWaiters = []
                 condition.broadcast()
                 condition.unlock()
+                for waiter in waiters { waiter.resume() }
                 return
             }
             let job = jobs[next]
@@ -120,14 +172,28 @@ package final class MaildirWriteBehind: @unchecked Sendable {
             queuedBytes -= job.byteCount
             finishedCount += 1
             if let jobFailure, failure == nil { failure = jobFailure }
-            if waitingCallers > 0 { condition.broadcast() }
+            if waitingDrains > 0 { condition.broadcast() }
+            let resumed = takeWaitersThatFit()
+            if !resumed.isEmpty {
+                condition.unlock()
+                for waiter in resumed { waiter.resume() }
+                condition.lock()
+            }
         }
     }
 
-    /// Waits for the thread to make progress; call with the lock held.
-    private func waitForThread() {
-        waitingCallers += 1
-        condition.wait()
-        waitingCallers -= 1
+    /// The suspended enqueuers that may go on now, in order: those whose bytes fit, or all after a failure (which
+    /// they then throw). Call with the lock held.
+    private func takeWaitersThatFit() -> [CheckedContinuation<Void, Never>] {
+        var resumed: [CheckedContinuation<Void, Never>] = []
+        var bytes = queuedBytes
+        while let first = roomWaiters.first,
+            failure != nil || bytes == 0 || bytes + first.byteCount <= maximumQueuedBytes
+        {
+            roomWaiters.removeFirst()
+            bytes += first.byteCount
+            resumed.append(first.continuation)
+        }
+        return resumed
     }
 }

@@ -11,48 +11,48 @@
 /// A record that breaks the grammar (a quote inside an unquoted field, text after a closing quote, bytes that are
 /// not UTF-8, a quoted field that is never closed) is not handed out: its problem is appended to ``problems``
 /// with its line, and reading goes on with the next record, so that a caller can report every problem in one pass.
-public struct CSVReader: Sendable {
+package struct CSVReader: Sendable {
     /// A complete record: its fields, and the line of the input its first byte is on.
-    public struct Record: Sendable, Hashable {
+    package struct Record: Sendable, Hashable {
         /// The 1-based line the record starts on. A quoted field that holds line breaks makes a record span
         /// several lines; the records after it still carry the line numbers an editor shows.
-        public var line: Int
+        package var line: Int
         /// The fields, unquoted, in order.
-        public var fields: [String]
+        package var fields: [String]
 
         /// Creates a record.
-        public init(line: Int, fields: [String]) {
+        package init(line: Int, fields: [String]) {
             self.line = line
             self.fields = fields
         }
     }
 
     /// A record that breaks the grammar, and where.
-    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+    package struct Problem: Sendable, Hashable, CustomStringConvertible {
         /// The 1-based line the record starts on.
-        public var line: Int
+        package var line: Int
         /// What is wrong, in words an administrator can act on.
-        public var message: String
+        package var message: String
 
         /// Creates a problem.
-        public init(line: Int, message: String) {
+        package init(line: Int, message: String) {
             self.line = line
             self.message = message
         }
 
         /// `line N: message`.
-        public var description: String { "line \(line): \(message)" }
+        package var description: String { "line \(line): \(message)" }
     }
 
     /// Limits that keep a hostile or mistaken input from exhausting memory.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The longest field accepted, in bytes; a longer field makes its record a problem.
-        public var maximumFieldBytes: Int
+        package var maximumFieldBytes: Int
         /// The most fields a record may have; more make the record a problem.
-        public var maximumFieldCount: Int
+        package var maximumFieldCount: Int
 
         /// Creates a configuration. The defaults are far above anything a mapping or user list needs.
-        public init(maximumFieldBytes: Int = 65_536, maximumFieldCount: Int = 1_024) {
+        package init(maximumFieldBytes: Int = 65_536, maximumFieldCount: Int = 1_024) {
             self.maximumFieldBytes = maximumFieldBytes
             self.maximumFieldCount = maximumFieldCount
         }
@@ -72,7 +72,7 @@ public struct CSVReader: Sendable {
     }
 
     /// The problems found so far, in input order.
-    public private(set) var problems: [Problem] = []
+    package private(set) var problems: [Problem] = []
 
     private let configuration: Configuration
     private var state = State.fieldStart
@@ -96,12 +96,12 @@ public struct CSVReader: Sendable {
     private static let lineFeed = UInt8(ascii: "\n")
 
     /// Creates a reader at the start of an input.
-    public init(configuration: Configuration = Configuration()) {
+    package init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
     /// Reads the whole of `bytes` and returns its records and the problems found, each in input order.
-    public static func records(
+    package static func records(
         in bytes: some Sequence<UInt8>,
         configuration: Configuration = Configuration()
     ) -> (records: [Record], problems: [Problem]) {
@@ -113,7 +113,7 @@ public struct CSVReader: Sendable {
     }
 
     /// Reads the next chunk of input, handing every record it completes to `body`.
-    public mutating func read<E: Error>(
+    package mutating func read<E: Error>(
         _ chunk: some Sequence<UInt8>,
         _ body: (Record) throws(E) -> Void
     ) throws(E) {
@@ -133,7 +133,7 @@ public struct CSVReader: Sendable {
 
     /// Ends the input: hands the last record to `body` if it did not end with a line break, and records a problem
     /// if a quoted field was left open.
-    public mutating func finish<E: Error>(_ body: (Record) throws(E) -> Void) throws(E) {
+    package mutating func finish<E: Error>(_ body: (Record) throws(E) -> Void) throws(E) {
         if let matched = byteOrderMarkMatched, matched > 0 {
             byteOrderMarkMatched = nil
             for earlier in Self.byteOrderMark[..<matched] { try consume(earlier, body) }

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// An ``AttachmentReader`` over a local file, read with plain `read(2)` calls into the caller's buffer.
-public final class FileAttachmentReader: AttachmentReader {
+package final class FileAttachmentReader: AttachmentReader {
     private var descriptor: Int32
     private let path: String
 
@@ -15,7 +15,7 @@ public final class FileAttachmentReader: AttachmentReader {
     ///
     /// - Throws: ``ArchiverError/Code/attachmentMissing`` when the file does not exist,
     ///   ``ArchiverError/Code/storageFailed`` when it exists but cannot be opened.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -36,12 +36,12 @@ public final class FileAttachmentReader: AttachmentReader {
     }
 
     /// Reads the next bytes of the file into `buffer`; `0` at the end of the file.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         try readSynchronously(into: buffer)
     }
 
     /// The synchronous form of ``read(into:)``, for callers that are not in an async context.
-    public func readSynchronously(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func readSynchronously(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard descriptor >= 0 else {
             throw ArchiverError(.storageFailed, "Read from a closed attachment reader: \(path)")
         }
@@ -62,7 +62,7 @@ public final class FileAttachmentReader: AttachmentReader {
     }
 
     /// Closes the file.
-    public func close() {
+    package func close() {
         if descriptor >= 0 {
             _ = SystemError.closeIgnoringInterrupts(descriptor)
             descriptor = -1

@@ -9,7 +9,7 @@ internal import CSHA256
 /// On x86_64 CPUs with the SHA extensions the whole-block loop runs on them (the `CSHA256` C target, about four times
 /// faster); everywhere else the portable Swift block function below does. Both give the same digests, which the tests
 /// check on the same inputs.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     /// The block function a hasher runs.
     package enum Implementation: Sendable, CaseIterable {
         /// The Swift block function: every platform.
@@ -35,7 +35,7 @@ public struct SHA256: Sendable {
     private let implementation: Implementation
 
     /// Creates a hasher.
-    public init() {
+    package init() {
         implementation = Self.preferredImplementation
     }
 
@@ -51,7 +51,7 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of `bytes`.
-    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+    package static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = SHA256()
         let hashed: Void? = bytes.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
         if hashed == nil { hasher.update(Array(bytes)) }
@@ -59,12 +59,12 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of `bytes` as 64 lowercase hexadecimal digits.
-    public static func hexDigest<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    package static func hexDigest<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         hex(hash(bytes))
     }
 
     /// `bytes` as lowercase hexadecimal digits.
-    public static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(bytes.count * 2)
@@ -76,12 +76,12 @@ public struct SHA256: Sendable {
     }
 
     /// Adds bytes to the message.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Adds bytes to the message.
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    package mutating func update(_ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         totalBytes &+= UInt64(buffer.count)
         var index = 0
@@ -114,7 +114,7 @@ public struct SHA256: Sendable {
     }
 
     /// Finishes the message and returns its 32-byte digest.
-    public mutating func finalize() -> [UInt8] {
+    package mutating func finalize() -> [UInt8] {
         let bitLength = totalBytes &* 8
         let afterMarker = (blockCount + 1) % 64
         let paddingLength = 1 + (afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker) + 8

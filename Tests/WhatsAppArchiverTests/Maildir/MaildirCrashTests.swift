@@ -23,10 +23,11 @@ import WhatsAppArchiverTesting
         let scratch = try ScratchDirectory()
         var configuration = MaildirSink.Configuration(root: scratch.root)
         configuration.syncsWholeFileSystem = syncsWholeFileSystem
-        configuration.faultInjection = { reached in
+        var hooks = MaildirSink.Hooks()
+        hooks.faultInjection = { reached in
             if reached == point { throw Crash() }
         }
-        let crashing = try MaildirSink(configuration: configuration)
+        let crashing = try MaildirSink(configuration: configuration, hooks: hooks)
         var crashed = false
         do {
             for id in Self.ids { _ = try await crashing.deliver(MaildirFixtures.delivery(id: id)) }
@@ -80,10 +81,11 @@ import WhatsAppArchiverTesting
         let mailboxes = [MaildirFixtures.alice, MailboxAddress("bob@contoso.com")!]
         var configuration = MaildirSink.Configuration(root: scratch.root)
         configuration.linksCopies = linksCopies
-        configuration.faultInjection = { reached in
+        var hooks = MaildirSink.Hooks()
+        hooks.faultInjection = { reached in
             if reached == point { throw Crash() }
         }
-        let crashing = try MaildirSink(configuration: configuration)
+        let crashing = try MaildirSink(configuration: configuration, hooks: hooks)
         await #expect(throws: MaildirSink.InjectedFault.self) {
             for id in Self.ids { _ = try await crashing.deliver(Self.sharedDelivery(id, to: mailboxes)) }
             _ = try await crashing.commit()
@@ -118,9 +120,10 @@ import WhatsAppArchiverTesting
 
     @Test func aCrashedSinkLeavesItsTemporaryFilesForTheNextSinkToRemove() async throws {
         let scratch = try ScratchDirectory()
-        var configuration = MaildirSink.Configuration(root: scratch.root)
-        configuration.faultInjection = { if $0 == .afterSync { throw Crash() } }
-        let crashing = try MaildirSink(configuration: configuration)
+        let configuration = MaildirSink.Configuration(root: scratch.root)
+        var hooks = MaildirSink.Hooks()
+        hooks.faultInjection = { if $0 == .afterSync { throw Crash() } }
+        let crashing = try MaildirSink(configuration: configuration, hooks: hooks)
         for id in Self.ids { _ = try await crashing.deliver(MaildirFixtures.delivery(id: id)) }
         await #expect(throws: MaildirSink.InjectedFault.self) { try await crashing.commit() }
         let tmp = MaildirFixtures.folderPath(scratch.root) + "/tmp"

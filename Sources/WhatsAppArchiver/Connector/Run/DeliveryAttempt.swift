@@ -70,15 +70,6 @@ enum DeliveryAttempt {
         }
     }
 
-    /// The outcome for the mailbox at `index`, as a problem when it failed.
-    func problem(at index: Int) -> ArchiverError? {
-        switch self {
-        case .conversionFailed(let problem), .deliveryFailed(let problem): problem
-        case .delivered(let outcomes): outcomes[index].status == .refused ? outcomes[index].refusal : nil
-        case .cancelled: nil
-        }
-    }
-
     private static func itemProblem(_ error: any Error, code: ArchiverError.Code) -> ArchiverError {
         if let archiverError = error as? ArchiverError { return archiverError }
         return ArchiverError(code, String(describing: error), scope: .item)

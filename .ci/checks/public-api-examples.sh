@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# archive-daily and the CustomSink example are examples of embedding: they must compile against the public API
+# alone. Inside this package they could also reach `package` symbols, so they are built here a second time as the
+# targets of another package that depends on this one by path, exactly as an integrator's package would: any use of
+# package-only API fails this build. Warnings fail it too.
+set -euo pipefail
+root="$(pwd)"
+outside="$(mktemp -d)"
+trap 'rm -rf "$outside"' EXIT
+mkdir -p "$outside/Sources/OutsideArchiveDaily" "$outside/Sources/OutsideCustomSink"
+cp Examples/ArchiveDaily/*.swift "$outside/Sources/OutsideArchiveDaily/"
+cp Examples/CustomSink/*.swift "$outside/Sources/OutsideCustomSink/"
+cat > "$outside/Package.swift" <<MANIFEST
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "OutsideIntegrator",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "WhatsAppArchiver", path: "$root")],
+    targets: [
+        .executableTarget(
+            name: "OutsideArchiveDaily",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "TeleMessage", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
+            name: "OutsideCustomSink",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "WhatsAppArchiverTesting", package: "WhatsAppArchiver"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+MANIFEST
+log="$outside/build.log"
+# A scratch path inside this checkout's .build keeps a rerun incremental.
+if ! swift build --package-path "$outside" --scratch-path "$root/.build/outside-integrator" > "$log" 2>&1; then
+    grep -E "error:" "$log" | sort -u >&2 || cat "$log" >&2
+    echo "public-api-examples: the examples use API an outside package cannot see" >&2
+    exit 1
+fi
+if grep -q "warning:" "$log"; then
+    grep "warning:" "$log" >&2
+    echo "public-api-examples: warnings" >&2
+    exit 1
+fi
+"$root/.build/outside-integrator/debug/OutsideCustomSink" | grep -q "imported 4, duplicates 0, failed 0"
+echo "archive-daily and CustomSink build from public API alone, as an outside package."
