@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
                 .product(name: "TeleMessage", package: "WhatsAppArchiver"),
+                .product(name: "ChatExport", package: "WhatsAppArchiver"),
             ]
         ),
         .executableTarget(
