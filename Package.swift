@@ -8,9 +8,12 @@ let package = Package(
         .library(name: "WhatsAppArchiver", targets: ["WhatsAppArchiver"]),
         .library(name: "TeleMessage", targets: ["TeleMessage"]),
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
+        .library(name: "ArchiveEvidence", targets: ["ArchiveEvidence"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
         .executable(name: "CustomSink", targets: ["CustomSink"]),
         .executable(name: "archive-daily", targets: ["ArchiveDaily"]),
+        .executable(name: "archive-verify", targets: ["ArchiveVerify"]),
+        .executable(name: "archive-export", targets: ["ArchiveExport"]),
     ],
     targets: [
         // The core: model, roles, Connector, and the built-in converter, mapper and sink. No networking.
@@ -22,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The TeleMessage source: the only module allowed to link FoundationNetworking.
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
+        // The evidence-grade archive: the tamper-evident log of every stored message (RFC 9162 Merkle tree), its
+        // verifier, and productions for review platforms (RSMF 2.0). zlib for the RSMF zip's deflate and crc32.
+        .target(name: "ArchiveEvidence", dependencies: ["WhatsAppArchiver", "CZlib"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
         .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
         .executableTarget(
@@ -36,12 +42,26 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveDaily",
-            dependencies: ["WhatsAppArchiver", "TeleMessage"],
+            dependencies: ["WhatsAppArchiver", "TeleMessage", "ArchiveEvidence"],
             path: "Examples/ArchiveDaily"
+        ),
+        .executableTarget(
+            name: "ArchiveVerify",
+            dependencies: ["WhatsAppArchiver", "ArchiveEvidence"],
+            path: "Examples/ArchiveVerify"
+        ),
+        .executableTarget(
+            name: "ArchiveExport",
+            dependencies: ["WhatsAppArchiver", "ArchiveEvidence"],
+            path: "Examples/ArchiveExport"
         ),
         .testTarget(
             name: "WhatsAppArchiverTests",
             dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink"]
+        ),
+        .testTarget(
+            name: "ArchiveEvidenceTests",
+            dependencies: ["ArchiveEvidence", "WhatsAppArchiver", "WhatsAppArchiverTesting", "TeleMessage"]
         ),
         .testTarget(
             name: "TeleMessageTests",

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ArchiveEvidence
 import TeleMessage
 import WhatsAppArchiver
 
@@ -34,6 +35,11 @@ struct ArchiveDaily {
         let source = try await makeSource(downloads: downloads)
         var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
         sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+        // The evidence log: every stored message's digest in a tamper-evident log per folder; its new heads go
+        // into the report, for the operator to anchor (Documentation/Evidence.md).
+        let evidenceLog =
+            options.keepsEvidenceLog ? EvidenceLog(configuration: .init(runID: Self.runID())) : nil
+        sinkConfiguration.commitLog = evidenceLog
         let sink = try MaildirSink(configuration: sinkConfiguration)
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
@@ -57,12 +63,20 @@ struct ArchiveDaily {
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
         defer { for signal in signals { signal.cancel() } }
-        let report = try await run.value
+        var report = try await run.value
+        report.logHeads = (evidenceLog?.heads ?? []).map {
+            RunReport.LogHead(path: $0.folderPath, size: $0.head.size, root: SHA256.hex($0.head.root))
+        }
         Terminal.clearProgress()
         if let path = options.report {
             try POSIXFiles.writeFileAtomically(path, Array(try report.jsonData()))
         }
         return report
+    }
+
+    /// The run's id in the evidence log: its start time and a random suffix, unique across machines and reruns.
+    private static func runID() -> String {
+        RFC3339.format(Date()) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
     private func makeSource(downloads: String) async throws -> any MessageSource {

@@ -30,6 +30,10 @@ extension MaildirSink {
         /// leaves the others untouched. Turn it off when mailboxes will be given to different owners, or when a
         /// quota or backup tool must see separate files.
         public var linksCopies: Bool = true
+        /// The log told of every commit, folder by folder: an evidence log (the `ArchiveEvidence` module's
+        /// `EvidenceLog`) that records each stored message's `Message-ID` and the SHA-256 of its stored bytes in a
+        /// tamper-evident structure. `nil` (the default): nothing is recorded and nothing is hashed.
+        public var commitLog: (any MaildirCommitLog)?
         /// Called at named points of a delivery and a commit; whatever it throws makes the sink behave as if the
         /// process died there. For crash tests only.
         package var faultInjection: (@Sendable (FaultPoint) throws -> Void)?

@@ -90,6 +90,8 @@ public final class MaildirSink: MailboxSink, Sendable {
                     scope: .run
                 )
             }
+            // Evidence log (#15): finish what an interrupted commit left half recorded, under the root's lock.
+            try configuration.commitLog?.recover(root: root)
         } catch {
             SystemError.closeIgnoringInterrupts(descriptor)
             throw error
@@ -193,7 +195,17 @@ public final class MaildirSink: MailboxSink, Sendable {
                 digest: digest,
                 temporaryName: name.temporaryName,
                 deliveredName: stored.name,
-                isSyncedWithEarlierFile: position > 0
+                isSyncedWithEarlierFile: position > 0,
+                // Evidence log (#15): what the log records once the file is committed.
+                logged: stored.sha256.map {
+                    MaildirCommittedFile(
+                        folderPath: target.key.mailbox + (target.key.folder.map { "/" + $0 } ?? ""),
+                        messageID: delivery.message.messageID,
+                        sha256: $0,
+                        size: stored.storedByteCount,
+                        fileName: stored.name
+                    )
+                }
             )
         }
         state.withLock { $0.batch.append(contentsOf: files) }
@@ -243,6 +255,8 @@ public final class MaildirSink: MailboxSink, Sendable {
             try MaildirFileSystem.sync(folders[folderOrder[0]]!.temporary, path: configuration.root, fullFlush: true)
             #endif
             try injectFault(.afterSync)
+            // Evidence log (#15): the files about to appear, recorded before the first rename.
+            try configuration.commitLog?.prepare(batch.compactMap(\.logged))
         } catch let fault as InjectedFault {
             throw fault
         } catch {
@@ -251,6 +265,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         }
 
         var renamed = 0
+        var logged: [MaildirCommittedFile] = []
         do {
             for file in batch {
                 let directories = folders[file.key]!
@@ -263,6 +278,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 )
                 // Not moved: the very same file (same message, same sizes) is already in new/.
                 if !moved { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
+                if moved, let entry = file.logged { logged.append(entry) }
                 renamed += 1
                 try injectFault(.afterRename(count: renamed))
             }
@@ -286,6 +302,8 @@ public final class MaildirSink: MailboxSink, Sendable {
                 fullFlush: index == folderOrder.count - 1
             )
         }
+        // Evidence log (#15): durable before the commit returns, and so before the checkpoint moves.
+        if !logged.isEmpty { try configuration.commitLog?.complete(logged) }
         try injectFault(.afterDirectorySync)
         return CommitReceipt(deliveries: batch.count)
     }
@@ -353,6 +371,7 @@ public final class MaildirSink: MailboxSink, Sendable {
         let writer = MaildirMessageWriter(path: path) {
             try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path)
         }
+        if configuration.commitLog != nil { writer.storedBytesHasher = SHA256() }  // Evidence log (#15)
         let linksCopies = configuration.linksCopies
         let syncsCopies = !configuration.syncsWholeFileSystem
         let date = message.date
@@ -373,7 +392,9 @@ public final class MaildirSink: MailboxSink, Sendable {
             try writer.finish()
             let stored = StoredFile(
                 name: name.deliveredName(size: writer.storedByteCount, virtualSize: writer.virtualByteCount),
-                receivedByteCount: writer.receivedByteCount
+                receivedByteCount: writer.receivedByteCount,
+                storedByteCount: writer.storedByteCount,
+                sha256: writer.storedDigest
             )
             if let bytes = writer.inMemoryMessage {
                 let owned = OwnedBytes(copying: bytes)
@@ -503,6 +524,8 @@ public final class MaildirSink: MailboxSink, Sendable {
         /// A hard link to the file of an earlier entry of the same batch (syncing that one syncs this one), or a
         /// copy of it that was synced when it was made.
         var isSyncedWithEarlierFile = false
+        /// The file as the evidence log records it (#15); `nil` without a log.
+        var logged: MaildirCommittedFile?
     }
 
     /// What ``writeTemporaryFile(_:name:in:)`` stored.
@@ -511,6 +534,10 @@ public final class MaildirSink: MailboxSink, Sendable {
         var name: String
         /// The message's size as the converter produced it (CRLF line endings).
         var receivedByteCount: Int64
+        /// The file's size (LF line endings).
+        var storedByteCount: Int64
+        /// The SHA-256 of the file's bytes, when an evidence log asked for it (#15).
+        var sha256: [UInt8]?
     }
 
     private struct State: ~Copyable {
