@@ -114,7 +114,7 @@ enum PythonVerifier {
 
     /// Writes `heads` as a run report's `logHeads` into a file, for `--heads`.
     static func headsFile(_ heads: [AnchoredHead], in directory: String) throws -> String {
-        var report = RunReport(window: try TimeWindow(from: SampleItems.baseDate, until: SampleItems.baseDate))
+        var report = RunReport(window: try TimeWindow(from: SampleItems.baseDate, until: SampleItems.baseDate.addingTimeInterval(1)))
         report.logHeads = heads.map { RunReport.LogHead(path: $0.folderPath, size: $0.size, root: SHA256.hex($0.root)) }
         let path = directory + "/heads.json"
         try report.jsonData().write(to: URL(fileURLWithPath: path))

@@ -155,11 +155,13 @@ package enum EvidenceLogFile {
         guard lseek(descriptor, off_t(size), SEEK_SET) >= 0 else {
             throw POSIXFiles.failure("seek in the evidence log", path, errno)
         }
+        var written = 0
         if let tornAfter {
             try POSIXFiles.writeAll(descriptor, Array(bytes.prefix(tornAfter.count)), path: path)
+            written = min(tornAfter.count, bytes.count)
             try tornAfter.fault()
         }
-        try POSIXFiles.writeAll(descriptor, bytes, path: path)
+        try POSIXFiles.writeAll(descriptor, Array(bytes[written...]), path: path)
         try MaildirFileSystemAccess.sync(descriptor, path: path)
         if created { try POSIXFiles.syncDirectory(containing: path) }
     }
