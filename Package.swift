@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WhatsAppArchiverTests",
-            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink"]
+            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink", "ArchiveEvidence"]
         ),
         .testTarget(
             name: "ArchiveEvidenceTests",
