@@ -61,7 +61,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ArchiveEvidenceTests",
-            dependencies: ["ArchiveEvidence", "WhatsAppArchiver", "WhatsAppArchiverTesting", "TeleMessage"]
+            dependencies: [
+                "ArchiveEvidence", "WhatsAppArchiver", "WhatsAppArchiverTesting", "TeleMessage", "ArchiveDaily",
+                "ArchiveVerify", "ArchiveExport",
+            ]
         ),
         .testTarget(
             name: "TeleMessageTests",

@@ -46,7 +46,7 @@ while !arguments.isEmpty {
     switch option {
     case "--maildir": maildir = value
     case "--mailbox":
-        guard MailboxAddress(value) != nil else { fail("--mailbox \(value) is not an address", status: 2) }
+        guard MailboxAddress(value) != nil else { fail("--mailbox \(value) is not an address\n\(usage)", status: 2) }
         mailboxes.append(value.lowercased())
     default: headsFile = value
     }
