@@ -75,6 +75,8 @@ extension EMLConverter {
         if let reason = request.quarantineReason {
             head += MIMEHeaderEncoder.unstructured("X-Archiver-Quarantine-Reason", reason)
         }
+        // The item as data, for programs that rebuild it from the archive alone (the RSMF production, #15).
+        if configuration.includesItemRecord { head += EMLItemRecord.headerField(for: item) }
         head += [0x0D, 0x0A]
         return head
     }
