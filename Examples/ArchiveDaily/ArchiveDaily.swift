@@ -63,7 +63,15 @@ struct ArchiveDaily {
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
         defer { for signal in signals { signal.cancel() } }
-        var report = try await run.value
+        var report: RunReport
+        do {
+            report = try await run.value
+        } catch {
+            // The sink's owner closes it: the root's lock is released when the run has ended, however it ended.
+            try? await sink.close()
+            throw error
+        }
+        try await sink.close()
         report.logHeads = (evidenceLog?.heads ?? []).map {
             RunReport.LogHead(path: $0.folderPath, size: $0.head.size, root: SHA256.hex($0.head.root))
         }

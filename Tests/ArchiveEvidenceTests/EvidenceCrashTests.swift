@@ -44,7 +44,7 @@ import WhatsAppArchiverTesting
             crashed = true
         }
         #expect(crashed)
-        crashing.close()
+        try? await crashing.close()
 
         // Before the rerun the verifier reports at most files an interrupted commit stored (pending), nothing else.
         let between = try EvidenceFixtures.verify(scratch.root)

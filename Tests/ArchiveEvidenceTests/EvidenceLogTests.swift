@@ -85,16 +85,11 @@ import WhatsAppArchiverTesting
         var configuration = MaildirSink.Configuration(root: scratch.root)
         configuration.commitLog = log
         let sink = try MaildirSink(configuration: configuration)
-        let single = EvidenceFixtures.delivery(id: "shared@archiver.invalid")
-        let shared = SharedDelivery(
-            mailboxes: [EvidenceFixtures.alice, EvidenceFixtures.bob],
-            folder: single.folder,
-            message: single.message,
-            item: single.item
-        )
+        var shared = EvidenceFixtures.delivery(id: "shared@archiver.invalid")
+        shared.mailboxes = [EvidenceFixtures.alice, EvidenceFixtures.bob]
         _ = try await sink.deliver(shared)
         _ = try await sink.commit()
-        sink.close()
+        try await sink.close()
         #expect(log.heads.map(\.folderPath) == [EvidenceFixtures.folderPath, "bob@contoso.com/.WhatsApp Archiver"])
         #expect(log.heads.allSatisfy { $0.head.size == 1 })
         #expect(try EvidenceFixtures.verify(scratch.root).isEmpty)

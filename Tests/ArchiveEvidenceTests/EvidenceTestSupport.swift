@@ -42,7 +42,7 @@ enum EvidenceFixtures {
     static func delivery(id: String, to mailbox: MailboxAddress = alice, body: String? = nil) -> Delivery {
         let bytes = messageBytes(id: id, body: body ?? "Hello from WhatsApp, message \(id)")
         let message = EmailMessage(messageID: id, date: SampleItems.baseDate, body: EmailBody(bytes: bytes))
-        return Delivery(mailbox: mailbox, folder: "WhatsApp Archiver", message: message, item: SampleItems.message(id: id))
+        return Delivery(mailboxes: [mailbox], folder: "WhatsApp Archiver", message: message, item: SampleItems.message(id: id))
     }
 
     static func log(run: String = "run-1") -> EvidenceLog {
@@ -60,7 +60,7 @@ enum EvidenceFixtures {
         let sink = try MaildirSink(configuration: configuration)
         for id in ids { _ = try await sink.deliver(delivery(id: id)) }
         _ = try await sink.commit()
-        sink.close()
+        try await sink.close()
         return log
     }
 

@@ -21,10 +21,10 @@ struct MaildirDovecotEvidenceTests {
         let sink = try MaildirSink(configuration: configuration)
         for message in MaildirDovecotInteropTests.messages {
             let delivery = MaildirFixtures.delivery(id: message.id, date: message.date, bytes: message.bytes)
-            #expect(try await sink.deliver(delivery).status == .delivered)
+            #expect(try await sink.deliver(delivery).status == .stored)
         }
         _ = try await sink.commit()
-        sink.close()
+        try await sink.close()
         let heads = log.heads.map { AnchoredHead(folderPath: $0.folderPath, size: $0.head.size, root: $0.head.root) }
         #expect(heads.map(\.size) == [3])
 
