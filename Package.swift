@@ -57,7 +57,9 @@ let package = Package(
         ),
         .testTarget(
             name: "WhatsAppArchiverTests",
-            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink", "ArchiveEvidence"]
+            dependencies: [
+                "WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink", "ArchiveEvidence",
+            ]
         ),
         .testTarget(
             name: "ArchiveEvidenceTests",

@@ -1,6 +1,6 @@
+import ArchiveEvidence
 import Dispatch
 import Foundation
-import ArchiveEvidence
 import TeleMessage
 import WhatsAppArchiver
 

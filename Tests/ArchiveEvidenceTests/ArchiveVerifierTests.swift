@@ -101,7 +101,11 @@ import WhatsAppArchiverTesting
         let folder = EvidenceFixtures.folderPath
         #expect(found.contains("log \(folder): line \(entries[0] + 1): entry 1 out of order (expected 0)"))
         #expect(found.contains("log \(folder): line \(entries[1] + 1): entry 0 out of order (expected 1)"))
-        #expect(found.contains { $0.hasPrefix("log \(folder): line ") && $0.hasSuffix("does not match the entries before it") })
+        #expect(
+            found.contains {
+                $0.hasPrefix("log \(folder): line ") && $0.hasSuffix("does not match the entries before it")
+            }
+        )
         #expect(found.contains { $0.hasPrefix("head \(folder) size 2: the log's entries give root ") })
     }
 
@@ -139,7 +143,12 @@ import WhatsAppArchiverTesting
                 rewritten.append(String(decoding: record.dropLast(), as: UTF8.self))
             case .head(var head, _)?:
                 head.root = frontier.root
-                rewritten.append(String(decoding: EvidenceLogRecord.head(head, frontier: frontier.hashes).line.dropLast(), as: UTF8.self))
+                rewritten.append(
+                    String(
+                        decoding: EvidenceLogRecord.head(head, frontier: frontier.hashes).line.dropLast(),
+                        as: UTF8.self
+                    )
+                )
             default:
                 rewritten.append(line)
             }

@@ -46,9 +46,15 @@ import WhatsAppArchiverTesting
 
     @Test func aRerunLogsNothingForDuplicatesAndANewRunExtendsTheTree() async throws {
         let scratch = try EvidenceScratch()
-        let first = try await EvidenceFixtures.archive(["a@archiver.invalid", "b@archiver.invalid"], root: scratch.root)
+        let first = try await EvidenceFixtures.archive(
+            ["a@archiver.invalid", "b@archiver.invalid"],
+            root: scratch.root
+        )
         let before = EvidenceFixtures.logLines(scratch.root)
-        let rerun = try await EvidenceFixtures.archive(["a@archiver.invalid", "b@archiver.invalid"], root: scratch.root)
+        let rerun = try await EvidenceFixtures.archive(
+            ["a@archiver.invalid", "b@archiver.invalid"],
+            root: scratch.root
+        )
         #expect(EvidenceFixtures.logLines(scratch.root) == before)
         #expect(rerun.heads.isEmpty)
 

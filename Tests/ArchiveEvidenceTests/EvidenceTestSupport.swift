@@ -42,7 +42,12 @@ enum EvidenceFixtures {
     static func delivery(id: String, to mailbox: MailboxAddress = alice, body: String? = nil) -> Delivery {
         let bytes = messageBytes(id: id, body: body ?? "Hello from WhatsApp, message \(id)")
         let message = EmailMessage(messageID: id, date: SampleItems.baseDate, body: EmailBody(bytes: bytes))
-        return Delivery(mailboxes: [mailbox], folder: "WhatsApp Archiver", message: message, item: SampleItems.message(id: id))
+        return Delivery(
+            mailboxes: [mailbox],
+            folder: "WhatsApp Archiver",
+            message: message,
+            item: SampleItems.message(id: id)
+        )
     }
 
     static func log(run: String = "run-1") -> EvidenceLog {
@@ -81,7 +86,10 @@ enum EvidenceFixtures {
 
     static func writeLog(_ root: String, _ lines: [String], folder: String = folderPath) {
         let text = lines.map { $0 + "\n" }.joined()
-        _ = FileManager.default.createFile(atPath: root + "/" + folder + "/archive-evidence.log", contents: Data(text.utf8))
+        _ = FileManager.default.createFile(
+            atPath: root + "/" + folder + "/archive-evidence.log",
+            contents: Data(text.utf8)
+        )
     }
 
     /// The package's directory, found from this file's path.
@@ -114,7 +122,9 @@ enum PythonVerifier {
 
     /// Writes `heads` as a run report's `logHeads` into a file, for `--heads`.
     static func headsFile(_ heads: [AnchoredHead], in directory: String) throws -> String {
-        var report = RunReport(window: try TimeWindow(from: SampleItems.baseDate, until: SampleItems.baseDate.addingTimeInterval(1)))
+        var report = RunReport(
+            window: try TimeWindow(from: SampleItems.baseDate, until: SampleItems.baseDate.addingTimeInterval(1))
+        )
         report.logHeads = heads.map { RunReport.LogHead(path: $0.folderPath, size: $0.size, root: SHA256.hex($0.root)) }
         let path = directory + "/heads.json"
         try report.jsonData().write(to: URL(fileURLWithPath: path))

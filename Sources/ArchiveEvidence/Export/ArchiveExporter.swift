@@ -88,7 +88,8 @@ public struct ArchiveExporter: Sendable {
                 logs[folder] = entries
             }
             for directory in ["new", "cur"] {
-                for name in try MaildirTree.entries(in: root + "/" + folder + "/" + directory) where !name.hasPrefix(".") {
+                for name in try MaildirTree.entries(in: root + "/" + folder + "/" + directory)
+                where !name.hasPrefix(".") {
                     let path = root + "/" + folder + "/" + directory + "/" + name
                     guard MaildirTree.isRegularFile(path), let bytes = try POSIXFiles.readFile(path) else { continue }
                     let message: ArchivedMessage
@@ -103,7 +104,9 @@ public struct ArchiveExporter: Sendable {
                         wanted.isEmpty || wanted.contains(item.conversation.id)
                     else { continue }
                     if copies[item.id] == nil { order.append(item.id) }
-                    copies[item.id, default: []].append(Copy(message: message, folder: folder, sha256: SHA256.hash(bytes)))
+                    copies[item.id, default: []].append(
+                        Copy(message: message, folder: folder, sha256: SHA256.hash(bytes))
+                    )
                 }
             }
         }
@@ -117,8 +120,10 @@ public struct ArchiveExporter: Sendable {
         }
         try POSIXFiles.ensureDirectories(configuration.output)
         var rows = [
-            ["FileName", "SHA256", "ConversationID", "Conversation", "Date", "BeginDate", "EndDate", "Events",
-             "Attachments", "Custodians", "Items", "LogEntries"]
+            [
+                "FileName", "SHA256", "ConversationID", "Conversation", "Date", "BeginDate", "EndDate", "Events",
+                "Attachments", "Custodians", "Items", "LogEntries",
+            ]
         ]
         for key in groups.keys.sorted() {
             let ids = groups[key]!.sorted {
@@ -173,7 +178,8 @@ public struct ArchiveExporter: Sendable {
         for copiesOfItem in items {
             let item = copiesOfItem[0].message.item
             let who = item.from.name.map { "\($0) \(item.from.phone)" } ?? item.from.phone
-            summary += "\(RFC3339.format(item.sentAt)) \(who) [\(item.kind)]: \(item.text ?? item.target?.newText ?? "")\n"
+            summary +=
+                "\(RFC3339.format(item.sentAt)) \(who) [\(item.kind)]: \(item.text ?? item.target?.newText ?? "")\n"
         }
         var recipients: [(String, String)] = []
         for participant in manifest.participantEmails where !recipients.contains(where: { $0.1 == participant.1 }) {
@@ -199,7 +205,8 @@ public struct ArchiveExporter: Sendable {
             zip: zip.finish(),
             date: end
         )
-        let name = Self.safeFileName(first.conversation.id) + "-"
+        let name =
+            Self.safeFileName(first.conversation.id) + "-"
             + String(SHA256.hexDigest(first.conversation.id.utf8).prefix(8)) + "_" + dayText + ".rsmf"
         var proofs: [String] = []
         for copiesOfItem in items {
@@ -224,7 +231,10 @@ public struct ArchiveExporter: Sendable {
     static func safeFileName(_ name: String) -> String {
         var out = String(
             name.unicodeScalars.map { scalar -> Character in
-                let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                let allowed =
+                    scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "._-".unicodeScalars.contains(scalar))
                 return allowed ? Character(scalar) : "_"
             }
         )

@@ -63,7 +63,9 @@ enum MIMEText {
         while index < bytes.endIndex {
             if bytes[index] == 0x0A {
                 let line = bytes[lineStart..<index]
-                if line.isEmpty || line == [0x0D] { return (bytes[bytes.startIndex..<lineStart], bytes[(index + 1)...]) }
+                if line.isEmpty || line == [0x0D] {
+                    return (bytes[bytes.startIndex..<lineStart], bytes[(index + 1)...])
+                }
                 lineStart = index + 1
             }
             index += 1
@@ -97,7 +99,9 @@ enum MIMEText {
             let pair = piece.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
             var text = pair[1].trimmingCharacters(in: .whitespaces)
-            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
+            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 {
+                text = String(text.dropFirst().dropLast())
+            }
             return text
         }
         return nil

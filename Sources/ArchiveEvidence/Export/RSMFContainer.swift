@@ -28,7 +28,8 @@ struct RSMFContainer {
         for (name, value) in headers { text += name + ": " + Self.encodedWords(value) + "\r\n" }
         text += "MIME-Version: 1.0\r\n"
         text += "Content-Type: multipart/mixed; boundary=\"\(boundary)\"\r\n\r\n"
-        text += "--\(boundary)\r\nContent-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        text +=
+            "--\(boundary)\r\nContent-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         text += Self.base64Lines(Array(summary.utf8))
         text += "--\(boundary)\r\nContent-Type: application/zip; name=\"rsmf.zip\"\r\n"
         text += "Content-Disposition: attachment; filename=\"rsmf.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
@@ -38,7 +39,9 @@ struct RSMFContainer {
     }
 
     static func base64Lines(_ bytes: [UInt8]) -> String {
-        let encoded = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(bytes).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return encoded.isEmpty ? "" : encoded + "\r\n"
     }
 

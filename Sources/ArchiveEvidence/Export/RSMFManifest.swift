@@ -87,7 +87,8 @@ struct RSMFManifest {
             customs.append(custom("Attachment not archived", attachment.fileName ?? attachment.id))
         }
         // Only the attachments whose bytes are in the zip are listed as attachments.
-        let present = attachments.filter { entry in source.attachmentNames.values.contains(entry["id"] as? String ?? "") }
+        let present = attachments.filter { entry in source.attachmentNames.values.contains(entry["id"] as? String ?? "")
+        }
         if !present.isEmpty { event["attachments"] = present }
 
         switch item.kind {
@@ -146,12 +147,15 @@ struct RSMFManifest {
         guard let target = item.target, let index = eventIndex[target.id] else { return false }
         switch item.kind {
         case .edit:
-            events[index]["edits"] = (events[index]["edits"] as? [[String: Any]] ?? []) + [edit(item, target: target, author: author)]
+            events[index]["edits"] =
+                (events[index]["edits"] as? [[String: Any]] ?? []) + [edit(item, target: target, author: author)]
             if let newText = target.newText { events[index]["body"] = newText }
         case .deletion:
             events[index]["deleted"] = true
             var customs = events[index]["custom"] as? [[String: Any]] ?? []
-            customs.append(custom("Deleted", "by \(name(item.from)) at \(RFC3339.format(item.sentAt)) (item \(item.id))"))
+            customs.append(
+                custom("Deleted", "by \(name(item.from)) at \(RFC3339.format(item.sentAt)) (item \(item.id))")
+            )
             events[index]["custom"] = customs
         default:
             guard let emoji = target.emoji, !emoji.isEmpty else { return false }

@@ -84,7 +84,18 @@ package struct ZIPWriter {
     private static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
         var stream = z_stream()
         let level: Int32 = 9
-        guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            deflateInit2_(
+                &stream,
+                level,
+                Z_DEFLATED,
+                -15,
+                8,
+                Z_DEFAULT_STRATEGY,
+                ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)
+            ) == Z_OK
+        else {
             throw ArchiverError(.storageFailed, "zlib could not start deflating an RSMF zip entry.")
         }
         defer { deflateEnd(&stream) }

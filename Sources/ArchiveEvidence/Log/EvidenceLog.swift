@@ -112,7 +112,8 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
 
     // MARK: - Private
 
-    private func append(_ entries: [EvidenceLogEntry], folder: String, tail: EvidenceLogFile.Tail, faults: Bool) throws {
+    private func append(_ entries: [EvidenceLogEntry], folder: String, tail: EvidenceLogFile.Tail, faults: Bool) throws
+    {
         var tail = tail
         var bytes: [UInt8] = []
         for entry in entries {

@@ -50,7 +50,9 @@ public struct AnchoredHead: Sendable, Hashable {
             {
                 heads.append(AnchoredHead(folderPath: path, size: size, root: root))
             } else {
-                throw fail("a head needs \"path\", \"size\" and \"root\" (64 hexadecimal digits), as the run report gives it")
+                throw fail(
+                    "a head needs \"path\", \"size\" and \"root\" (64 hexadecimal digits), as the run report gives it"
+                )
             }
         }
         for value in values { try add(value) }

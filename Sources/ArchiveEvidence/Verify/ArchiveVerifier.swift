@@ -126,7 +126,9 @@ public struct ArchiveVerifier: Sendable {
         var found = (log?.problems ?? []).map { Discrepancy(.log, folder, $0) }
         let entries = log?.entries ?? []
         var unmatchedBySHA: [[UInt8]: [Int]] = [:]
-        for (index, logged) in entries.enumerated().reversed() { unmatchedBySHA[logged.entry.sha256, default: []].append(index) }
+        for (index, logged) in entries.enumerated().reversed() {
+            unmatchedBySHA[logged.entry.sha256, default: []].append(index)
+        }
         var matched = [Bool](repeating: false, count: entries.count)
         var unmatchedFiles: [(name: String, digest: FileDigest)] = []
         for file in files {

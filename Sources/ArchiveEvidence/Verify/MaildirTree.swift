@@ -60,7 +60,8 @@ package enum MaildirTree {
     /// with exactly the intended bytes.
     package static func holds(_ entry: EvidenceLogEntry, folder: String) throws -> Bool {
         var candidates = [folder + "/new/" + entry.fileName]
-        for name in try entries(in: folder + "/cur") where name == entry.fileName || name.hasPrefix(entry.fileName + ":") {
+        for name in try entries(in: folder + "/cur")
+        where name == entry.fileName || name.hasPrefix(entry.fileName + ":") {
             candidates.append(folder + "/cur/" + name)
         }
         let hasher = FileHasher()

@@ -59,7 +59,10 @@ package enum EMLItemRecord {
             fields.string("text", target.text)
             fields.string("newText", target.newText)
             if !target.attachmentNames.isEmpty {
-                fields.raw("attachmentNames", "[" + target.attachmentNames.map(JSONText.quoted).joined(separator: ",") + "]")
+                fields.raw(
+                    "attachmentNames",
+                    "[" + target.attachmentNames.map(JSONText.quoted).joined(separator: ",") + "]"
+                )
             }
             fields.string("scope", target.scope?.rawValue)
             fields.string("readState", target.readState?.rawValue)
