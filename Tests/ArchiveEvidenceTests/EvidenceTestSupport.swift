@@ -107,9 +107,14 @@ enum PythonVerifier {
 
     /// The lines it prints and its exit status.
     static func run(_ arguments: [String]) throws -> (lines: [String], status: Int32) {
+        try runScript([EvidenceFixtures.packageRoot + "/Documentation/verify_archive.py"] + arguments)
+    }
+
+    /// Runs `python3` with `arguments`: the lines it prints and its exit status.
+    static func runScript(_ arguments: [String]) throws -> (lines: [String], status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [EvidenceFixtures.packageRoot + "/Documentation/verify_archive.py"] + arguments
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
