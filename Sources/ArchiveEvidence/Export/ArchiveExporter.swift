@@ -60,8 +60,8 @@ public struct ArchiveExporter: Sendable {
 
     /// Reads the mailboxes, writes the production.
     ///
-    /// - Throws: ``ArchiverError/Code/invalidConfiguration`` for a bad window or no mailbox;
-    ///   ``ArchiverError/Code/storageFailed`` when the archive cannot be read or the output written.
+    /// - Throws: `ArchiverError.Code.invalidConfiguration` for a bad window or no mailbox;
+    ///   `ArchiverError.Code.storageFailed` when the archive cannot be read or the output written.
     public func export() throws -> Report {
         guard !configuration.mailboxes.isEmpty else {
             throw ArchiverError(.invalidConfiguration, "Name at least one mailbox to export.")

@@ -13,7 +13,7 @@ public struct ArchivedMessage: Sendable {
 
     /// Reads a stored message (LF or CRLF line endings).
     ///
-    /// - Throws: ``ArchiverError/Code/invalidItem`` naming `path` when the message has no item record or it does
+    /// - Throws: `ArchiverError.Code.invalidItem` naming `path` when the message has no item record or it does
     ///   not decode.
     public init(bytes: [UInt8], path: String) throws {
         let (headerBytes, body) = MIMEText.splitHeader(bytes[...])

@@ -1,7 +1,7 @@
 import Foundation
 import WhatsAppArchiver
 
-/// Rebuilds an ``Item`` from the JSON object of an `X-WhatsApp-Item-Record` (version 1, written by the EML
+/// Rebuilds an `Item` from the JSON object of an `X-WhatsApp-Item-Record` (version 1, written by the EML
 /// converter). Attachments come back without content; their bytes are the message's parts.
 enum ItemRecordDecoder {
     static func item(_ object: [String: Any]) -> Item? {

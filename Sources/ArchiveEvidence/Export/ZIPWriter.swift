@@ -21,7 +21,7 @@ package struct ZIPWriter {
 
     /// Adds a file.
     ///
-    /// - Throws: ``ArchiverError/Code/storageFailed`` when zlib fails or the archive would need ZIP64.
+    /// - Throws: `ArchiverError.Code.storageFailed` when zlib fails or the archive would need ZIP64.
     package mutating func add(name: String, bytes: [UInt8]) throws {
         guard count < 0xFFFF, bytes.count < 0xFFFF_0000, output.count < 0xFFFF_0000 else {
             throw ArchiverError(.storageFailed, "The RSMF zip would need ZIP64 (more than 4 GiB or 65,535 files).")

@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 import WhatsAppArchiver
 
-/// The tamper-evident, append-only log of every message a ``MaildirSink`` stores, one log per Maildir folder: the
-/// ``MaildirCommitLog`` to put in ``MaildirSink/Configuration/commitLog``.
+/// The tamper-evident, append-only log of every message a `MaildirSink` stores, one log per Maildir folder: the
+/// `MaildirCommitLog` to put in `MaildirSink.Configuration.commitLog`.
 ///
 /// ```swift
 /// let log = EvidenceLog(configuration: .init(runID: "2026-12-04-daily"))

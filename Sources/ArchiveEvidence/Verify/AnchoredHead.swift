@@ -21,7 +21,7 @@ public struct AnchoredHead: Sendable, Hashable {
     /// The heads in a file of anchored heads: a run report (its `logHeads`), a JSON array of heads, or JSON lines of
     /// either (a file each day's report is appended to), in the order they appear.
     ///
-    /// - Throws: ``ArchiverError/Code/invalidConfiguration`` naming the file and what is wrong.
+    /// - Throws: `ArchiverError.Code.invalidConfiguration` naming the file and what is wrong.
     public static func parse(_ bytes: [UInt8], file: String) throws -> [AnchoredHead] {
         func fail(_ why: String) -> ArchiverError {
             ArchiverError(.invalidConfiguration, "\(file): \(why)", scope: .run)

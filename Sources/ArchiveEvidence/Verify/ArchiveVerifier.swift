@@ -48,7 +48,7 @@ public struct ArchiveVerifier: Sendable {
 
     /// Runs the verification.
     ///
-    /// - Throws: ``ArchiverError/Code/storageFailed`` when the tree cannot be read (a discrepancy is not an error).
+    /// - Throws: `ArchiverError.Code.storageFailed` when the tree cannot be read (a discrepancy is not an error).
     public func verify() throws -> Report {
         let root = configuration.root
         guard MaildirTree.isDirectory(root) else {

@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// Walks the Maildir tree a ``MaildirSink`` writes: `<root>/<mailbox>/` (`INBOX`) and its `.<folder>/`
+/// Walks the Maildir tree a `MaildirSink` writes: `<root>/<mailbox>/` (`INBOX`) and its `.<folder>/`
 /// directories, each with `cur/` and `new/`. Nothing here follows a symbolic link.
 package enum MaildirTree {
     /// Every folder's directory relative to `root`, sorted: each mailbox directory (`INBOX`) and each of its
