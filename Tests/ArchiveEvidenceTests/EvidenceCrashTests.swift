@@ -23,8 +23,9 @@ import WhatsAppArchiverTesting
 
     static let ids = ["crash.1@archiver.invalid", "crash.2@archiver.invalid", "crash.3@archiver.invalid"]
 
-    @Test(arguments: points)
-    func afterACrashAnywhereTheRerunLeavesFolderAndLogInAgreement(point: Point) async throws {
+    @Test(arguments: points, [false, true])
+    func afterACrashAnywhereTheRerunLeavesFolderAndLogInAgreement(point: Point, syncsWholeFileSystem: Bool) async throws
+    {
         let scratch = try EvidenceScratch()
         // A first commit, so that the crash happens to a log that already has a head.
         try await EvidenceFixtures.archive(["before@archiver.invalid"], root: scratch.root)
@@ -34,6 +35,7 @@ import WhatsAppArchiverTesting
         logConfiguration.faultInjection = { if point == .log($0) { throw Crash() } }
         var configuration = MaildirSink.Configuration(root: scratch.root)
         configuration.commitLog = EvidenceLog(configuration: logConfiguration)
+        configuration.syncsWholeFileSystem = syncsWholeFileSystem
         configuration.faultInjection = { if point == .sink($0) { throw Crash() } }
         let crashing = try MaildirSink(configuration: configuration)
         var crashed = false

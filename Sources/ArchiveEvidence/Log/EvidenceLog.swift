@@ -37,11 +37,11 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
 
     /// The log's crash points, in the order a commit reaches them.
     package enum FaultPoint: Sendable, Hashable {
-        /// Every folder's intents are durable; no file renamed yet.
+        /// Every folder's intents are durable; no file synced or renamed yet.
         case afterIntents
         /// Half of a folder's append (entries and head) is written, not synced.
         case tornAppend
-        /// A folder's append is durable.
+        /// Every folder's append (entries and head) is durable.
         case afterAppend
     }
 
@@ -77,13 +77,16 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
             let tail = try EvidenceLogFile.readTail(path)
             guard tail.cleanEnd < tail.fileSize || !tail.intents.isEmpty else { continue }
             let present = try tail.intents.filter { try MaildirTree.holds($0, folder: root + "/" + folder) }
-            try append(present, folder: folder, tail: tail, faults: false)
+            let created = try append(present, folder: folder, tail: tail, faults: false)
+            try EvidenceLogFile.sync([(path, created)], root: root, wholeFileSystem: false)
         }
     }
 
-    /// Appends an intent for each file, per folder, and syncs each log.
-    public func prepare(_ files: [MaildirCommittedFile]) throws {
+    /// Appends an intent for each file, per folder, and makes the logs durable: one `syncfs` when
+    /// `syncingFileSystem`, else an `fsync` per log.
+    public func prepare(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
         let time = RFC3339.format(configuration.clock())
+        var written: [(path: String, created: Bool)] = []
         for (folder, folderFiles) in grouped(files) {
             var tail = try self.tail(folder)
             var bytes: [UInt8] = []
@@ -93,27 +96,42 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
                 intents.append(entry)
                 bytes += EvidenceLogRecord.intent(size: tail.frontier.size, entry).line
             }
-            try EvidenceLogFile.append(bytes, to: try path(folder), truncatingTo: tail.fileSize)
+            let path = try path(folder)
+            let created = try EvidenceLogFile.append(bytes, to: path, truncatingTo: tail.fileSize, sync: false)
+            written.append((path, created))
             tail.fileSize += bytes.count
             tail.cleanEnd = tail.fileSize
             tail.intents = intents
             state.withLock { $0.folders[folder] = tail }
         }
+        try EvidenceLogFile.sync(written, root: try root(), wholeFileSystem: syncingFileSystem)
         try configuration.faultInjection?(.afterIntents)
     }
 
-    /// Appends the entries of the stored files and each folder's new head, per folder, and syncs each log.
-    public func complete(_ files: [MaildirCommittedFile]) throws {
+    /// Appends the entries of the stored files and each folder's new head, per folder, and makes the logs
+    /// durable: one `syncfs` when `syncingFileSystem`, else an `fsync` per log.
+    public func complete(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
         let time = RFC3339.format(configuration.clock())
+        var written: [(path: String, created: Bool)] = []
         for (folder, folderFiles) in grouped(files) {
-            try append(folderFiles.map { entry($0, time: time) }, folder: folder, tail: try tail(folder), faults: true)
+            let entries = folderFiles.map { entry($0, time: time) }
+            written.append(
+                (try path(folder), try append(entries, folder: folder, tail: try tail(folder), faults: true))
+            )
         }
+        try EvidenceLogFile.sync(written, root: try root(), wholeFileSystem: syncingFileSystem)
+        try configuration.faultInjection?(.afterAppend)
     }
 
     // MARK: - Private
 
-    private func append(_ entries: [EvidenceLogEntry], folder: String, tail: EvidenceLogFile.Tail, faults: Bool) throws
-    {
+    /// Appends the entries and a new head to the folder's log, unsynced; returns whether the log was created.
+    private func append(
+        _ entries: [EvidenceLogEntry],
+        folder: String,
+        tail: EvidenceLogFile.Tail,
+        faults: Bool
+    ) throws -> Bool {
         var tail = tail
         var bytes: [UInt8] = []
         for entry in entries {
@@ -130,10 +148,11 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
         bytes += EvidenceLogRecord.head(head, frontier: tail.frontier.hashes).line
         let path = try path(folder)
         let fault = faults ? configuration.faultInjection : nil
-        try EvidenceLogFile.append(
+        let created = try EvidenceLogFile.append(
             bytes,
             to: path,
             truncatingTo: tail.cleanEnd,
+            sync: false,
             tornAfter: fault.map { fault in (bytes.count / 2, { try fault(.tornAppend) }) }
         )
         tail.fileSize = tail.cleanEnd + bytes.count
@@ -144,7 +163,7 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
             $0.folders[folder] = tail
             $0.written[folder] = head
         }
-        try fault?(.afterAppend)
+        return created
     }
 
     private func tail(_ folder: String) throws -> EvidenceLogFile.Tail {
@@ -155,6 +174,10 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
     }
 
     private func path(_ folder: String) throws -> String {
+        try root() + "/" + folder + "/" + EvidenceLogFile.name
+    }
+
+    private func root() throws -> String {
         guard let root = state.withLock({ $0.root }) else {
             throw ArchiverError(
                 .invalidConfiguration,
@@ -162,7 +185,7 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
                 scope: .run
             )
         }
-        return root + "/" + folder + "/" + EvidenceLogFile.name
+        return root
     }
 
     private func entry(_ file: MaildirCommittedFile, time: String) -> EvidenceLogEntry {

@@ -121,15 +121,19 @@ package enum EvidenceLogFile {
         return Array(bytes[0..<done])
     }
 
-    /// Appends `bytes` to the log at `path` (creating it, `0600`, and syncing its directory when new), after
-    /// cutting it back to `size` bytes when it is longer; syncs it before returning. With `tornAfter`, writes only
-    /// that many bytes, then calls it (for crash tests).
+    /// Appends `bytes` to the log at `path` (creating it, `0600`), after cutting it back to `size` bytes when it
+    /// is longer. With `sync`, syncs it (and its directory when new) before returning; without, the caller makes it
+    /// durable (``sync(_:)``). With `tornAfter`, writes only that many bytes, then calls it (for crash tests).
+    ///
+    /// - Returns: Whether the file was created.
+    @discardableResult
     package static func append(
         _ bytes: [UInt8],
         to path: String,
         truncatingTo size: Int,
+        sync: Bool = true,
         tornAfter: (count: Int, fault: () throws -> Void)? = nil
-    ) throws {
+    ) throws -> Bool {
         var descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         var created = false
         if descriptor < 0 && errno == ENOENT {
@@ -162,8 +166,31 @@ package enum EvidenceLogFile {
             try tornAfter.fault()
         }
         try POSIXFiles.writeAll(descriptor, Array(bytes[written...]), path: path)
-        try MaildirFileSystemAccess.sync(descriptor, path: path)
-        if created { try POSIXFiles.syncDirectory(containing: path) }
+        if sync {
+            try MaildirFileSystemAccess.sync(descriptor, path: path)
+            if created { try POSIXFiles.syncDirectory(containing: path) }
+        }
+        return created
+    }
+
+    /// Makes logs appended to without `sync` durable: one `syncfs` of the file system that holds `root` when
+    /// `wholeFileSystem` and the system has it, else an `fsync` of each file (and of the directory of each one
+    /// that was created).
+    package static func sync(_ written: [(path: String, created: Bool)], root: String, wholeFileSystem: Bool) throws {
+        guard !written.isEmpty else { return }
+        if wholeFileSystem {
+            let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw POSIXFiles.failure("open the Maildir root", root, errno) }
+            defer { SystemError.closeIgnoringInterrupts(descriptor) }
+            if try MaildirFileSystem.syncFileSystem(containing: descriptor, path: root) { return }
+        }
+        for (path, created) in written {
+            let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { throw POSIXFiles.failure("open the evidence log", path, errno) }
+            defer { SystemError.closeIgnoringInterrupts(descriptor) }
+            try MaildirFileSystemAccess.sync(descriptor, path: path)
+            if created { try POSIXFiles.syncDirectory(containing: path) }
+        }
     }
 }
 

@@ -22,22 +22,56 @@ public enum EvidenceLogRecord: Sendable, Hashable {
 
     /// The record as its line, line feed included.
     public var line: [UInt8] {
-        var text: String
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(384)
         switch self {
-        case .entry(let index, let entry): text = "{\"entry\":\(index)," + Self.fields(entry)
-        case .intent(let size, let entry): text = "{\"intent\":\(size)," + Self.fields(entry)
+        case .entry(let index, let entry):
+            bytes += Array("{\"entry\":\(index),".utf8)
+            Self.appendFields(entry, to: &bytes)
+        case .intent(let size, let entry):
+            bytes += Array("{\"intent\":\(size),".utf8)
+            Self.appendFields(entry, to: &bytes)
         case .head(let head, let frontier):
-            text = "{\"head\":\(head.size),\"root\":\"\(SHA256.hex(head.root))\",\"time\":"
-            text += JSONText.quoted(head.time) + ",\"run\":" + JSONText.quoted(head.run) + ",\"frontier\":["
-            text += frontier.map { "\"" + SHA256.hex($0) + "\"" }.joined(separator: ",") + "]}"
+            bytes += Array("{\"head\":\(head.size),\"root\":\"".utf8)
+            Self.appendHex(head.root, to: &bytes)
+            bytes += Array("\",\"time\":".utf8)
+            JSONText.appendQuoted(head.time, to: &bytes)
+            bytes += Array(",\"run\":".utf8)
+            JSONText.appendQuoted(head.run, to: &bytes)
+            bytes += Array(",\"frontier\":[".utf8)
+            for (position, hash) in frontier.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(UInt8(ascii: "\""))
+                Self.appendHex(hash, to: &bytes)
+                bytes.append(UInt8(ascii: "\""))
+            }
+            bytes += Array("]}".utf8)
         }
-        return Array((text + "\n").utf8)
+        bytes.append(0x0A)
+        return bytes
     }
 
-    private static func fields(_ entry: EvidenceLogEntry) -> String {
-        "\"messageId\":" + JSONText.quoted(entry.messageID) + ",\"sha256\":\"" + SHA256.hex(entry.sha256)
-            + "\",\"size\":\(entry.size),\"time\":" + JSONText.quoted(entry.time) + ",\"run\":"
-            + JSONText.quoted(entry.run) + ",\"file\":" + JSONText.quoted(entry.fileName) + "}"
+    private static func appendFields(_ entry: EvidenceLogEntry, to bytes: inout [UInt8]) {
+        bytes += Array("\"messageId\":".utf8)
+        JSONText.appendQuoted(entry.messageID, to: &bytes)
+        bytes += Array(",\"sha256\":\"".utf8)
+        appendHex(entry.sha256, to: &bytes)
+        bytes += Array("\",\"size\":\(entry.size),\"time\":".utf8)
+        JSONText.appendQuoted(entry.time, to: &bytes)
+        bytes += Array(",\"run\":".utf8)
+        JSONText.appendQuoted(entry.run, to: &bytes)
+        bytes += Array(",\"file\":".utf8)
+        JSONText.appendQuoted(entry.fileName, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func appendHex(_ value: [UInt8], to bytes: inout [UInt8]) {
+        for byte in value {
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
+        }
     }
 
     /// Parses one line (without its line feed); `nil` when it is not a record of one of the three kinds.

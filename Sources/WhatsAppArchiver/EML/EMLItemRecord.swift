@@ -13,6 +13,11 @@ package enum EMLItemRecord {
 
     /// The record's JSON text.
     package static func json(for item: Item) -> String {
+        String(decoding: jsonBytes(for: item), as: UTF8.self)
+    }
+
+    /// The record's JSON, UTF-8.
+    package static func jsonBytes(for item: Item) -> [UInt8] {
         var object = JSONObjectWriter()
         object.number("version", 1)
         object.string("id", item.id)
@@ -26,14 +31,14 @@ package enum EMLItemRecord {
         conversation.string("id", item.conversation.id)
         conversation.string("type", item.conversation.type.rawValue)
         conversation.string("name", item.conversation.name)
-        object.raw("conversation", conversation.text)
+        object.raw("conversation", conversation.bytes)
         object.raw("from", party(item.from))
-        object.raw("to", "[" + item.to.map(party).joined(separator: ",") + "]")
+        object.raw("to", JSONObjectWriter.array(item.to.map(party)))
         object.string("text", item.text)
         object.string("replyTo", item.replyTo)
         if item.forwarded { object.raw("forwarded", "true") }
         if !item.attachments.isEmpty {
-            object.raw("attachments", "[" + item.attachments.map(attachment).joined(separator: ",") + "]")
+            object.raw("attachments", JSONObjectWriter.array(item.attachments.map(attachment)))
         }
         if let location = item.location {
             var fields = JSONObjectWriter()
@@ -41,7 +46,7 @@ package enum EMLItemRecord {
             fields.double("longitude", location.longitude)
             fields.string("name", location.name)
             fields.string("address", location.address)
-            object.raw("location", fields.text)
+            object.raw("location", fields.bytes)
         }
         if let call = item.call {
             var fields = JSONObjectWriter()
@@ -50,7 +55,7 @@ package enum EMLItemRecord {
             fields.string("startedAt", call.startedAt.map(RFC3339.format))
             if let duration = call.durationSeconds { fields.number("durationSeconds", duration) }
             fields.string("recordingAttachmentId", call.recordingAttachmentID)
-            object.raw("call", fields.text)
+            object.raw("call", fields.bytes)
         }
         if let target = item.target {
             var fields = JSONObjectWriter()
@@ -67,43 +72,53 @@ package enum EMLItemRecord {
             fields.string("scope", target.scope?.rawValue)
             fields.string("readState", target.readState?.rawValue)
             fields.string("emoji", target.emoji)
-            object.raw("target", fields.text)
+            object.raw("target", fields.bytes)
         }
         if let event = item.event {
             var fields = JSONObjectWriter()
             fields.string("type", event.type.rawValue)
             if let actor = event.actor { fields.raw("actor", party(actor)) }
-            fields.raw("targets", "[" + event.targets.map(party).joined(separator: ",") + "]")
+            fields.raw("targets", JSONObjectWriter.array(event.targets.map(party)))
             fields.string("subject", event.subject)
             fields.string("description", event.description)
-            object.raw("event", fields.text)
+            object.raw("event", fields.bytes)
         }
         object.string("rawJSON", item.rawJSON)
-        return object.text
+        return object.bytes
     }
 
-    /// The header field, folded into lines of 64 base64 characters, CRLF at the end.
+    /// The header field, folded into lines of 64 base64 characters, CRLF at the end: the folding
+    /// `MIMEHeaderEncoder.field` gives 64-character tokens, written straight into bytes.
     package static func headerField(for item: Item) -> [UInt8] {
-        let encoded = Data(json(for: item).utf8).base64EncodedString()
-        var tokens: [MIMEHeaderEncoder.Token] = []
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let end = encoded.index(index, offsetBy: 64, limitedBy: encoded.endIndex) ?? encoded.endIndex
-            tokens.append(MIMEHeaderEncoder.Token(text: String(encoded[index..<end]), spaceBefore: true))
+        let encoded = Array(Data(jsonBytes(for: item)).base64EncodedString().utf8)
+        var bytes = Array(headerName.utf8) + [UInt8(ascii: ":")]
+        bytes.reserveCapacity(bytes.count + encoded.count + encoded.count / 32 + 4)
+        var column = bytes.count
+        var index = 0
+        while index < encoded.count {
+            let end = min(index + 64, encoded.count)
+            if index > 0 && column + 1 + (end - index) > MIMEHeaderEncoder.preferredLineLength {
+                bytes += [0x0D, 0x0A]
+                column = 0
+            }
+            bytes.append(UInt8(ascii: " "))
+            bytes += encoded[index..<end]
+            column += 1 + end - index
             index = end
         }
-        return MIMEHeaderEncoder.field(headerName, tokens)
+        bytes += [0x0D, 0x0A]
+        return bytes
     }
 
-    private static func party(_ party: Party) -> String {
+    private static func party(_ party: Party) -> [UInt8] {
         var fields = JSONObjectWriter()
         fields.string("phone", party.phone)
         fields.string("name", party.name)
         fields.string("email", party.email)
-        return fields.text
+        return fields.bytes
     }
 
-    private static func attachment(_ attachment: Attachment) -> String {
+    private static func attachment(_ attachment: Attachment) -> [UInt8] {
         var fields = JSONObjectWriter()
         fields.string("id", attachment.id)
         fields.string("fileName", attachment.fileName)
@@ -112,23 +127,36 @@ package enum EMLItemRecord {
         fields.string("sha256", attachment.sha256)
         fields.string("kind", attachment.kind?.rawValue)
         fields.string("caption", attachment.caption)
-        return fields.text
+        return fields.bytes
     }
 }
 
-/// One compact JSON object, keys in the order written, `nil` values left out.
+/// One compact JSON object, keys in the order written, `nil` values left out, as UTF-8 bytes.
 private struct JSONObjectWriter {
-    private var body = ""
+    private var body: [UInt8] = []
 
-    var text: String { "{" + body + "}" }
+    var bytes: [UInt8] { [UInt8(ascii: "{")] + body + [UInt8(ascii: "}")] }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    private mutating func key(_ key: String) {
+        if !body.isEmpty { body.append(UInt8(ascii: ",")) }
+        JSONText.appendQuoted(key, to: &body)
+        body.append(UInt8(ascii: ":"))
+    }
+
+    mutating func raw(_ key: String, _ value: [UInt8]) {
+        self.key(key)
+        body += value
+    }
 
     mutating func raw(_ key: String, _ value: String) {
-        if !body.isEmpty { body += "," }
-        body += JSONText.quoted(key) + ":" + value
+        raw(key, Array(value.utf8))
     }
 
     mutating func string(_ key: String, _ value: String?) {
-        if let value { raw(key, JSONText.quoted(value)) }
+        guard let value else { return }
+        self.key(key)
+        JSONText.appendQuoted(value, to: &body)
     }
 
     mutating func number(_ key: String, _ value: Int) {
@@ -138,5 +166,16 @@ private struct JSONObjectWriter {
     mutating func double(_ key: String, _ value: Double) {
         // JSON has no NaN or infinity; a source that sent one has its raw JSON kept elsewhere.
         if value.isFinite { raw(key, "\(value)") }
+    }
+
+    /// A JSON array of already-written values.
+    static func array(_ values: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += value
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
     }
 }

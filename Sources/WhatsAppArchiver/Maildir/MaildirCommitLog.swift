@@ -6,19 +6,23 @@
 ///
 /// 1. ``recover(root:)`` once, when the sink opens and holds the root's lock: completes or discards what a commit
 ///    that was interrupted (a crash, a power cut) left half recorded.
-/// 2. ``prepare(_:)`` during each commit, once every file of the batch is synced in `tmp/` and before any is
-///    renamed into `new/`: records durably which files are about to appear.
-/// 3. ``complete(_:)`` once the renames and the directory syncs are done, before the commit returns (and so before
-///    the connector moves the checkpoint): records durably the files that were stored.
+/// 2. ``prepare(_:syncingFileSystem:)`` during each commit, once every file of the batch is written to `tmp/`
+///    and before any is renamed into `new/`: records durably which files are about to appear.
+/// 3. ``complete(_:syncingFileSystem:)`` once the renames and the directory syncs are done, before the commit
+///    returns (and so before the connector moves the checkpoint): records durably the files that were stored.
+///
+/// `syncingFileSystem` says that the sink syncs whole file systems (``MaildirSink/Configuration/syncsWholeFileSystem``):
+/// the log may then make its records durable with one `syncfs` instead of an `fsync` per file. Before the sink's
+/// own sync of the batch, that one call also does most of the sink's work, so it costs almost nothing.
 ///
 /// Whatever it throws stops the run, as a storage failure does.
 public protocol MaildirCommitLog: Sendable {
-    /// Completes or discards the records of a commit that never reached ``complete(_:)``.
+    /// Completes or discards the records of a commit that never reached ``complete(_:syncingFileSystem:)``.
     func recover(root: String) throws
     /// Records durably that `files` are about to be renamed into their folders.
-    func prepare(_ files: [MaildirCommittedFile]) throws
-    /// Records durably that `files` (those of the last ``prepare(_:)`` that were stored) are in their folders.
-    func complete(_ files: [MaildirCommittedFile]) throws
+    func prepare(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws
+    /// Records durably that `files` (those of the last prepare that were stored) are in their folders.
+    func complete(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws
 }
 
 /// One file a ``MaildirSink`` commit puts into a folder: what a ``MaildirCommitLog`` records.

@@ -32,6 +32,11 @@ extension MaildirSink {
         }
 
         do {
+            // Evidence log (#15): the files about to appear, recorded before the batch is synced and renamed.
+            try configuration.commitLog?.prepare(
+                batch.compactMap(\.logged),
+                syncingFileSystem: configuration.syncsWholeFileSystem
+            )
             let anyDirectory = folders[folderOrder[0]]!.temporary
             if try
                 !(configuration.syncsWholeFileSystem
@@ -46,8 +51,6 @@ extension MaildirSink {
             try MaildirFileSystem.sync(folders[folderOrder[0]]!.temporary, path: configuration.root, fullFlush: true)
             #endif
             try injectFault(.afterSync)
-            // Evidence log (#15): the files about to appear, recorded before the first rename.
-            try configuration.commitLog?.prepare(batch.compactMap(\.logged))
         } catch let fault as InjectedFault {
             throw fault
         } catch {
@@ -94,7 +97,9 @@ extension MaildirSink {
             )
         }
         // Evidence log (#15): durable before the commit returns, and so before the checkpoint moves.
-        if !logged.isEmpty { try configuration.commitLog?.complete(logged) }
+        if !logged.isEmpty {
+            try configuration.commitLog?.complete(logged, syncingFileSystem: configuration.syncsWholeFileSystem)
+        }
         try injectFault(.afterDirectorySync)
         return CommitReceipt(deliveries: batch.count)
     }
