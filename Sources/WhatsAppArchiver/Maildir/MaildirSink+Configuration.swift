@@ -21,7 +21,7 @@ extension MaildirSink {
         /// unsynced data on it, which `syncfs` writes too. Needs Linux 5.8 or later, where `syncfs` reports
         /// write-back errors. Off by default.
         public var syncsWholeFileSystem: Bool = false
-        /// Whether the copies of one message for several mailboxes (a ``SharedDelivery``) are hard links to one
+        /// Whether the copies of one message for several mailboxes (one ``Delivery``) are hard links to one
         /// file, as Dovecot's `maildir_copy_with_hardlinks` does, rather than separate files. On by default: one
         /// write and one inode per message however many mailboxes it reaches. Where a link is impossible (the
         /// mailboxes on different file systems) the sink copies the file instead.
