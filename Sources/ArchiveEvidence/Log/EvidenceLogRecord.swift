@@ -26,41 +26,41 @@ public enum EvidenceLogRecord: Sendable, Hashable {
         bytes.reserveCapacity(384)
         switch self {
         case .entry(let index, let entry):
-            bytes += Array("{\"entry\":\(index),".utf8)
+            bytes.append(contentsOf: "{\"entry\":\(index),".utf8)
             Self.appendFields(entry, to: &bytes)
         case .intent(let size, let entry):
-            bytes += Array("{\"intent\":\(size),".utf8)
+            bytes.append(contentsOf: "{\"intent\":\(size),".utf8)
             Self.appendFields(entry, to: &bytes)
         case .head(let head, let frontier):
-            bytes += Array("{\"head\":\(head.size),\"root\":\"".utf8)
+            bytes.append(contentsOf: "{\"head\":\(head.size),\"root\":\"".utf8)
             Self.appendHex(head.root, to: &bytes)
-            bytes += Array("\",\"time\":".utf8)
+            bytes.append(contentsOf: "\",\"time\":".utf8)
             JSONText.appendQuoted(head.time, to: &bytes)
-            bytes += Array(",\"run\":".utf8)
+            bytes.append(contentsOf: ",\"run\":".utf8)
             JSONText.appendQuoted(head.run, to: &bytes)
-            bytes += Array(",\"frontier\":[".utf8)
+            bytes.append(contentsOf: ",\"frontier\":[".utf8)
             for (position, hash) in frontier.enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
                 bytes.append(UInt8(ascii: "\""))
                 Self.appendHex(hash, to: &bytes)
                 bytes.append(UInt8(ascii: "\""))
             }
-            bytes += Array("]}".utf8)
+            bytes.append(contentsOf: "]}".utf8)
         }
         bytes.append(0x0A)
         return bytes
     }
 
     private static func appendFields(_ entry: EvidenceLogEntry, to bytes: inout [UInt8]) {
-        bytes += Array("\"messageId\":".utf8)
+        bytes.append(contentsOf: "\"messageId\":".utf8)
         JSONText.appendQuoted(entry.messageID, to: &bytes)
-        bytes += Array(",\"sha256\":\"".utf8)
+        bytes.append(contentsOf: ",\"sha256\":\"".utf8)
         appendHex(entry.sha256, to: &bytes)
-        bytes += Array("\",\"size\":\(entry.size),\"time\":".utf8)
+        bytes.append(contentsOf: "\",\"size\":\(entry.size),\"time\":".utf8)
         JSONText.appendQuoted(entry.time, to: &bytes)
-        bytes += Array(",\"run\":".utf8)
+        bytes.append(contentsOf: ",\"run\":".utf8)
         JSONText.appendQuoted(entry.run, to: &bytes)
-        bytes += Array(",\"file\":".utf8)
+        bytes.append(contentsOf: ",\"file\":".utf8)
         JSONText.appendQuoted(entry.fileName, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
     }

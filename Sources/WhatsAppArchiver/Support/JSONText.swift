@@ -45,6 +45,11 @@ package struct JSONText {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// The bytes ``appendQuoted(_:to:)`` must look at: quote, backslash, controls, DEL, and 0xE2 (the first byte of
+    /// U+2028 and U+2029).
+    private static let needsEscape: [Bool] = (0..<256).map {
+        $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2
+    }
 
     /// `value` as a JSON string: quotes, backslashes and every control character escaped.
     package static func quoted(_ value: String) -> String {
@@ -67,6 +72,9 @@ package struct JSONText {
                 if runStart < index { bytes.append(contentsOf: utf8[runStart..<index]) }
             }
             while index < utf8.count {
+                // Most strings need no escape at all: skip over plain bytes with one table lookup each.
+                while index < utf8.count && !needsEscape[Int(utf8[index])] { index += 1 }
+                guard index < utf8.count else { break }
                 let byte = utf8[index]
                 var escape: [UInt8]?
                 var length = 1
