@@ -115,8 +115,8 @@ struct FuzzedItem {
         }
         request = ConversionRequest(
             item: item,
-            mailbox: Self.mailbox,
             mapping: MappingResult(mailboxes: [Self.mailbox], participants: participants),
+            mailboxes: [Self.mailbox],
             quarantineReason: input.optionalString()
         )
     }

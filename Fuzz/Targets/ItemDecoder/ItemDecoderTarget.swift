@@ -101,8 +101,8 @@ func checkConversion(_ item: Item) {
     let participants = item.participants.map { ParticipantMapping(party: $0, mailbox: mailbox) }
     let request = ConversionRequest(
         item: item,
-        mailbox: mailbox,
-        mapping: MappingResult(mailboxes: [mailbox], participants: participants)
+        mapping: MappingResult(mailboxes: [mailbox], participants: participants),
+        mailboxes: [mailbox]
     )
     let result = runBlocking { () async -> Result<[UInt8], ArchiverError> in
         do {
