@@ -9,9 +9,12 @@ let package = Package(
         .library(name: "TeleMessage", targets: ["TeleMessage"]),
         .library(name: "ChatExport", targets: ["ChatExport"]),
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
+        .library(name: "ArchiveEvidence", targets: ["ArchiveEvidence"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
         .executable(name: "CustomSink", targets: ["CustomSink"]),
         .executable(name: "archive-daily", targets: ["ArchiveDaily"]),
+        .executable(name: "archive-verify", targets: ["ArchiveVerify"]),
+        .executable(name: "archive-export", targets: ["ArchiveExport"]),
     ],
     targets: [
         // The core: model, roles, Connector, and the built-in converter, mapper and sink. No networking.
@@ -25,6 +28,9 @@ let package = Package(
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
         // The WhatsApp chat-export source ("Export chat": a .txt, a folder or a .zip). No networking; ZIP over zlib.
         .target(name: "ChatExport", dependencies: ["WhatsAppArchiver", "CZlib"]),
+        // The evidence-grade archive: the tamper-evident log of every stored message (RFC 9162 Merkle tree), its
+        // verifier, and productions for review platforms (RSMF 2.0). zlib for the RSMF zip's deflate and crc32.
+        .target(name: "ArchiveEvidence", dependencies: ["WhatsAppArchiver", "CZlib"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
         .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
         .executableTarget(
@@ -39,12 +45,31 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveDaily",
-            dependencies: ["WhatsAppArchiver", "TeleMessage", "ChatExport"],
+            dependencies: ["WhatsAppArchiver", "TeleMessage", "ChatExport", "ArchiveEvidence"],
             path: "Examples/ArchiveDaily"
+        ),
+        .executableTarget(
+            name: "ArchiveVerify",
+            dependencies: ["WhatsAppArchiver", "ArchiveEvidence"],
+            path: "Examples/ArchiveVerify"
+        ),
+        .executableTarget(
+            name: "ArchiveExport",
+            dependencies: ["WhatsAppArchiver", "ArchiveEvidence"],
+            path: "Examples/ArchiveExport"
         ),
         .testTarget(
             name: "WhatsAppArchiverTests",
-            dependencies: ["WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink"]
+            dependencies: [
+                "WhatsAppArchiver", "WhatsAppArchiverTesting", "MockSource", "CustomSink", "ArchiveEvidence",
+            ]
+        ),
+        .testTarget(
+            name: "ArchiveEvidenceTests",
+            dependencies: [
+                "ArchiveEvidence", "WhatsAppArchiver", "WhatsAppArchiverTesting", "TeleMessage", "ArchiveDaily",
+                "ArchiveVerify", "ArchiveExport",
+            ]
         ),
         .testTarget(
             name: "TeleMessageTests",

@@ -142,6 +142,7 @@ def check_message(data):
             email.utils.parsedate_to_datetime(str(message["date"]))
         except (TypeError, ValueError) as error:
             problems.append(f"Date does not parse: {error}")
+    problems += check_item_record(message)
     for index, part in enumerate(message.walk()):
         where = "message" if index == 0 else f"part {index}"
         for defect in part.defects:
@@ -176,6 +177,40 @@ def check_message(data):
     return problems
 
 
+def item_record(message):
+    """The item as data (X-WhatsApp-Item-Record: base64 JSON), or None when the message has none."""
+    raw = message.get("x-whatsapp-item-record")
+    if raw is None:
+        return None
+    record = json.loads(base64.b64decode("".join(str(raw).split()), validate=True).decode("utf-8"))
+    if not isinstance(record, dict):
+        raise ValueError("the record is not a JSON object")
+    return record
+
+
+def check_item_record(message):
+    """The record decodes, is version 1, and says what the headers say."""
+    try:
+        record = item_record(message)
+    except (binascii.Error, ValueError) as error:
+        return [f"X-WhatsApp-Item-Record does not decode: {error}"]
+    if record is None:
+        return []
+    problems = []
+    if record.get("version") != 1:
+        problems.append(f"X-WhatsApp-Item-Record has version {record.get('version')!r}")
+    # The headers drop or replace control, format and other hostile characters and shorten long values; the record
+    # keeps every value as it is. Where the value is plain printable ASCII the headers show it unchanged: compare
+    # the start, white space ignored.
+    pairs = [(record.get("id"), "x-telemessage-item-id"), (record.get("kind"), "x-whatsapp-kind"),
+             ((record.get("conversation") or {}).get("id"), "x-whatsapp-conversation-id")]
+    for value, field in pairs:
+        plain = isinstance(value, str) and all(32 <= ord(c) < 127 for c in value) and "=?" not in value
+        if plain and squeeze(value)[:32] != squeeze(message.get(field))[:32]:
+            problems.append(f"X-WhatsApp-Item-Record has {value!r}, which differs from {field}")
+    return problems
+
+
 def squeeze(text):
     return "".join(str(text).split())
 
@@ -188,6 +223,11 @@ def check_expectations(data, expected):
         problems.append(f"Subject decodes to {str(message['subject'])!r}, expected {expected['subject']!r}")
     if "itemId" in expected and str(message["x-telemessage-item-id"]) != expected["itemId"]:
         problems.append(f"X-TeleMessage-Item-Id decodes to {str(message['x-telemessage-item-id'])!r}")
+    record = item_record(message)
+    if record is not None and "itemId" in expected and record.get("id") != expected["itemId"]:
+        problems.append(f"X-WhatsApp-Item-Record id is {record.get('id')!r}, expected {expected['itemId']!r}")
+    if record is not None and len(record.get("attachments", [])) != len(expected["attachments"]):
+        problems.append("X-WhatsApp-Item-Record lists another number of attachments than expected")
     senders = [address.display_name for address in message["from"].addresses]
     if [squeeze(name) for name in senders] != [squeeze(expected["from"])]:
         problems.append(f"From display name decodes to {senders!r}, expected {expected['from']!r}")
@@ -249,6 +289,11 @@ def self_test():
             b"--plain--\r\n",
         ),
         "header defect": GOOD.replace(b"To: <b@example.com>", b"To: <b@@example.com"),
+        "undecodable item record": GOOD.replace(b"Subject: Hi", b"Subject: Hi\r\nX-WhatsApp-Item-Record: e30*"),
+        "item record of another item": GOOD.replace(
+            b"Subject: Hi",
+            b"Subject: Hi\r\nX-WhatsApp-Item-Record: " + base64.b64encode(b'{"version":1,"id":"other"}'),
+        ),
     }
     for name, data in broken.items():
         assert check_message(data), f"the checker accepted a message with a {name}"

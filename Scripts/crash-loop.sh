@@ -319,3 +319,12 @@ if failures:
     sys.exit("crash loop FAILED: %d problems" % len(failures))
 print("crash loop passed: every (item, mailbox) exactly once, every tmp/ empty, checkpoint at the window's end")
 PYTHON
+
+# The evidence log survived the kills too: after the last run, log and folders agree, by the auditor's verifier
+# (Documentation/verify_archive.py) and by archive-verify when it was built beside archive-daily.
+python3 Documentation/verify_archive.py --maildir "$work/maildir" || { echo "crash loop FAILED: the evidence logs do not verify" >&2; exit 1; }
+verifier="$(dirname "$binary")/archive-verify"
+if [ -x "$verifier" ]; then
+    "$verifier" --maildir "$work/maildir" || { echo "crash loop FAILED: archive-verify found discrepancies" >&2; exit 1; }
+fi
+echo "crash loop: the evidence logs verify"

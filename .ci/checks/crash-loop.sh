@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 if ! command -v python3 >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq python3 >/dev/null
 fi
-swift build --product archive-daily 2>&1 | grep -E 'error|warning' || true
+swift build --product archive-daily 2>&1 | grep -E "error|warning" || true
+swift build --product archive-verify 2>&1 | grep -E "error|warning" || true
 binary="$(swift build --show-bin-path)/archive-daily"
 Scripts/crash-loop.sh --items 4000 --kills 20 --big-attachments 3 --big-size $((8 << 20)) --binary "$binary"
 Scripts/crash-loop.sh --binding http --items 1500 --kills 8 --big-attachments 2 --big-size $((4 << 20)) \

@@ -18,3 +18,13 @@ docc convert Sources/WhatsAppArchiver/Documentation.docc --additional-symbol-gra
     --fallback-display-name WhatsAppArchiver --fallback-bundle-identifier org.whatsapparchiver.WhatsAppArchiver \
     --output-path "$output" --warnings-as-errors
 echo "DocC catalogs of WhatsAppArchiver and ChatExport build without warnings."
+
+# The evidence module's catalog, on its own symbol graph.
+rm -rf "$graphs/symbols"/* "$output"/*
+swift build --scratch-path "$graphs/build" --target ArchiveEvidence -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs/symbols" \
+    >/dev/null
+find "$graphs/symbols" -type f ! -name 'ArchiveEvidence*' -delete
+docc convert Sources/ArchiveEvidence/Documentation.docc --additional-symbol-graph-dir "$graphs/symbols" \
+    --fallback-display-name ArchiveEvidence --fallback-bundle-identifier org.whatsapparchiver.ArchiveEvidence \
+    --output-path "$output" --warnings-as-errors
+echo "DocC catalog of ArchiveEvidence builds without warnings."

@@ -1,3 +1,4 @@
+import ArchiveEvidence
 import ChatExport
 import Dispatch
 import Foundation
@@ -35,6 +36,11 @@ struct ArchiveDaily {
         let source = try await makeSource(downloads: downloads)
         var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
         sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+        // The evidence log: every stored message's digest in a tamper-evident log per folder; its new heads go
+        // into the report, for the operator to anchor (Documentation/Evidence.md).
+        let evidenceLog =
+            options.keepsEvidenceLog ? EvidenceLog(configuration: .init(runID: Self.runID())) : nil
+        sinkConfiguration.commitLog = evidenceLog
         let sink = try MaildirSink(configuration: sinkConfiguration)
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
@@ -65,7 +71,7 @@ struct ArchiveDaily {
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
         defer { for signal in signals { signal.cancel() } }
-        let report: RunReport
+        var report: RunReport
         do {
             report = try await run.value
         } catch {
@@ -74,11 +80,19 @@ struct ArchiveDaily {
             throw error
         }
         try await sink.close()
+        report.logHeads = (evidenceLog?.heads ?? []).map {
+            RunReport.LogHead(path: $0.folderPath, size: $0.head.size, root: SHA256.hex($0.head.root))
+        }
         Terminal.clearProgress()
         if let path = options.report {
             try Self.writeReport(report, to: path)
         }
         return report
+    }
+
+    /// The run's id in the evidence log: its start time and a random suffix, unique across machines and reruns.
+    private static func runID() -> String {
+        RFC3339.format(Date()) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
     private func makeSource(downloads: String) async throws -> any MessageSource {

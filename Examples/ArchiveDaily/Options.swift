@@ -26,6 +26,9 @@ struct Options {
     var syncsWholeFileSystem = false
     /// Commit (sync, then move the checkpoint) after this many deliveries; `nil` keeps the connector's default.
     var commitEvery: Int?
+    /// Keep the evidence log (ArchiveEvidence's EvidenceLog) of every stored message: on unless
+    /// `--no-evidence-log`.
+    var keepsEvidenceLog = true
 
     static let usage = """
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR]
@@ -36,7 +39,7 @@ struct Options {
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
                              [--folder NAME] [--report FILE]
-                             [--sync-file-system] [--commit-every N]
+                             [--sync-file-system] [--commit-every N] [--no-evidence-log]
         """
 
     /// A usage error: the message says what is wrong; the program prints it with the usage and exits 2.
@@ -49,6 +52,7 @@ struct Options {
         var domains: [String] = []
         var noAutoMapping = false
         var syncFileSystem = false
+        var noEvidenceLog = false
         var index = 0
         let valued = Set<String>([
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
@@ -65,6 +69,11 @@ struct Options {
             if argument == "--no-auto-mapping" {
                 guard inlineValue == nil else { throw UsageError(message: "--no-auto-mapping takes no value") }
                 noAutoMapping = true
+                continue
+            }
+            if argument == "--no-evidence-log" {
+                guard inlineValue == nil else { throw UsageError(message: "--no-evidence-log takes no value") }
+                noEvidenceLog = true
                 continue
             }
             if argument == "--sync-file-system" {
@@ -130,6 +139,7 @@ struct Options {
         options.folder = values["--folder"] ?? options.folder
         options.report = values["--report"]
         options.syncsWholeFileSystem = syncFileSystem
+        options.keepsEvidenceLog = !noEvidenceLog
         if let text = values["--commit-every"] {
             guard let count = Int(text), count > 0 else {
                 throw UsageError(message: "--commit-every \(text) is not a positive number of deliveries")

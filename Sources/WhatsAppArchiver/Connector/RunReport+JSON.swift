@@ -36,6 +36,18 @@ extension RunReport {
             json.endObject()
         }
         json.endArray()
+        // Optional, after the lists: readers of the report written before the evidence log see nothing new.
+        if !logHeads.isEmpty {
+            json.beginArray("logHeads")
+            for head in logHeads {
+                json.beginObject()
+                json.field("path", head.path)
+                json.field("size", head.size)
+                json.field("root", head.root)
+                json.endObject()
+            }
+            json.endArray()
+        }
         json.endObject()
         return Data((json.result + "\n").utf8)
     }

@@ -27,6 +27,9 @@ public struct RunReport: Sendable, Hashable {
     public var failures: [Failure] = []
     /// One entry per reason a delivery was partial.
     public var partials: [Partial] = []
+    /// The evidence log's new head of each folder the run added messages to (`logHeads` in the JSON, written only
+    /// when there is one), for the operator to anchor outside the machine. Empty when no log is kept.
+    public var logHeads: [LogHead] = []
 
     /// Creates an empty report for `window`.
     public init(window: TimeWindow) {

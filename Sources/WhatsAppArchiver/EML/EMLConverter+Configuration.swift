@@ -17,6 +17,9 @@ extension EMLConverter {
         public var maximumHeaderNameLength: Int
         /// The size of the chunks read from an attachment.
         public var attachmentChunkSize: Int
+        /// Whether each message carries the item as data (`X-WhatsApp-Item-Record`: base64 JSON), so that the
+        /// archive alone can rebuild it, as `archive-export` does for RSMF productions. On by default.
+        public var includesItemRecord: Bool = true
 
         /// Creates a configuration.
         public init(

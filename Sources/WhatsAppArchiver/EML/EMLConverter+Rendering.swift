@@ -104,6 +104,8 @@ extension EMLConverter {
         if let reason = request.quarantineReason {
             MIMEHeaderEncoder.appendUnstructured("X-Archiver-Quarantine-Reason", reason, to: &head)
         }
+        // The item as data, for programs that rebuild it from the archive alone (the RSMF production, #15).
+        if configuration.includesItemRecord { head += EMLItemRecord.headerField(for: item) }
         head += [0x0D, 0x0A]
         return head
     }

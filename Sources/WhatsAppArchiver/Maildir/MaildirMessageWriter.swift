@@ -30,6 +30,15 @@ package final class MaildirMessageWriter: EmailByteWriter {
     /// The size of the stored message with CRLF line endings.
     package var virtualByteCount: Int64 { storedByteCount + lineFeedCount }
 
+    /// Hashes the stored bytes as they are written, for a ``MaildirCommitLog``: `nil` when no log asks for it.
+    package var storedBytesHasher: SHA256?
+
+    /// After ``finish()``: the SHA-256 of the stored bytes, when ``storedBytesHasher`` was set.
+    package var storedDigest: [UInt8]? {
+        guard var hasher = storedBytesHasher else { return nil }
+        return hasher.finalize()
+    }
+
     /// A writer into an open file.
     package init(descriptor: Int32, path: String, bufferSize: Int = 1 << 16) {
         self.descriptor = descriptor
@@ -105,6 +114,7 @@ package final class MaildirMessageWriter: EmailByteWriter {
         }
         if descriptor < 0 && openFile != nil {
             storedByteCount += Int64(buffered)
+            storedBytesHasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]))
         } else {
             try flush()
         }
@@ -156,6 +166,7 @@ package final class MaildirMessageWriter: EmailByteWriter {
         guard buffered > 0 else { return }
         if descriptor < 0, let openFile { descriptor = try openFile() }
         try POSIXFiles.writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]), path: path)
+        storedBytesHasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]))
         storedByteCount += Int64(buffered)
         buffered = 0
     }

@@ -35,6 +35,11 @@ extension MaildirSink {
         }
 
         do {
+            // Evidence log (#15): the files about to appear, recorded before the batch is synced and renamed.
+            try configuration.commitLog?.prepare(
+                batch.compactMap(\.logged),
+                syncingFileSystem: syncPolicy.syncsWholeFileSystem
+            )
             try syncPolicy.makeFilesDurable(
                 batch,
                 in: folders,
@@ -50,6 +55,7 @@ extension MaildirSink {
         }
 
         var renamed = 0
+        var logged: [MaildirCommittedFile] = []
         do {
             for file in batch {
                 let directories = folders[file.key]!
@@ -62,6 +68,7 @@ extension MaildirSink {
                 )
                 // Not moved: the very same file (same message, same sizes) is already in new/.
                 if !moved { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
+                if moved, let entry = file.logged { logged.append(entry) }
                 renamed += 1
                 try injectFault(.afterRename(count: renamed))
             }
@@ -75,6 +82,10 @@ extension MaildirSink {
         record(batch[...])
 
         try syncPolicy.makeRenamesDurable(folderOrder.map { folders[$0]! }, root: configuration.root)
+        // Evidence log (#15): durable before the commit returns, and so before the checkpoint moves.
+        if !logged.isEmpty {
+            try configuration.commitLog?.complete(logged, syncingFileSystem: syncPolicy.syncsWholeFileSystem)
+        }
         try injectFault(.afterDirectorySync)
         return CommitReceipt(deliveries: batch.count)
     }
@@ -87,6 +98,8 @@ extension MaildirSink {
         /// The file the message's body was written to; the message's other entries in the batch are hard links to
         /// it or copies of it, which ``MaildirSyncPolicy`` makes durable with it or when they are made.
         var isOriginal = true
+        /// The file as the evidence log records it (#15); `nil` without a log.
+        var logged: MaildirCommittedFile?
     }
 
     /// Marks files as stored in `new/`.

@@ -31,6 +31,11 @@ extension MaildirSink {
         /// leaves the others untouched. Turn it off when mailboxes will be given to different owners, or when a
         /// quota or backup tool must see separate files.
         public var linksCopies: Bool = true
+        /// The log told of every commit, folder by folder: an evidence log (the `ArchiveEvidence` module's
+        /// `EvidenceLog`) that records each stored message's `Message-ID` and the SHA-256 of its stored bytes in a
+        /// tamper-evident structure. `nil` (the default): nothing is recorded and nothing is hashed.
+        public var commitLog: (any MaildirCommitLog)?
+
         /// A configuration that stores under `root`.
         public init(root: String) {
             self.root = root

@@ -16,6 +16,10 @@ extension MaildirSink {
         var name: String
         /// The message's size as the converter produced it (CRLF line endings).
         var receivedByteCount: Int64
+        /// The file's size (LF line endings).
+        var storedByteCount: Int64
+        /// The SHA-256 of the file's bytes, when an evidence log asked for it (#15).
+        var sha256: [UInt8]?
     }
 
     /// Stores the message in `tmp/` of `directories` and puts the same file into `tmp/` of each of `others`.
@@ -35,6 +39,7 @@ extension MaildirSink {
         let writer = MaildirMessageWriter(path: path) {
             try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path, setsMode: setsMode)
         }
+        if configuration.commitLog != nil { writer.storedBytesHasher = SHA256() }  // Evidence log (#15)
         let linksCopies = configuration.linksCopies
         let policy = syncPolicy
         let date = message.date
@@ -57,7 +62,9 @@ extension MaildirSink {
             try await message.body.write(to: &output)
             let stored = StoredFile(
                 name: name.deliveredName(size: writer.storedByteCount, virtualSize: writer.virtualByteCount),
-                receivedByteCount: writer.receivedByteCount
+                receivedByteCount: writer.receivedByteCount,
+                storedByteCount: writer.storedByteCount,
+                sha256: writer.storedDigest
             )
             if let bytes = writer.inMemoryMessage {
                 let owned = OwnedBytes(copying: bytes)

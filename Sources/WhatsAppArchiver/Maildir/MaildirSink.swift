@@ -113,6 +113,8 @@ public final class MaildirSink: MailboxSink, Sendable {
                     scope: .run
                 )
             }
+            // Evidence log (#15): finish what an interrupted commit left half recorded, under the root's lock.
+            try configuration.commitLog?.recover(root: root)
         } catch {
             SystemError.closeIgnoringInterrupts(descriptor)
             throw error
@@ -207,7 +209,17 @@ public final class MaildirSink: MailboxSink, Sendable {
                 digest: digest,
                 temporaryName: name.temporaryName,
                 deliveredName: stored.name,
-                isOriginal: position == 0
+                isOriginal: position == 0,
+                // Evidence log (#15): what the log records once the file is committed.
+                logged: stored.sha256.map {
+                    MaildirCommittedFile(
+                        folderPath: target.key.mailbox + (target.key.folder.map { "/" + $0 } ?? ""),
+                        messageID: message.messageID,
+                        sha256: $0,
+                        size: stored.storedByteCount,
+                        fileName: stored.name
+                    )
+                }
             )
         }
         state.withLock { $0.batch.append(contentsOf: files) }

@@ -7,6 +7,7 @@ enum EMLRules {
         "date", "from", "to", "subject", "message-id", "in-reply-to", "references", "mime-version", "content-type",
         "content-transfer-encoding", "x-telemessage-item-id", "x-whatsapp-kind", "x-whatsapp-conversation-id",
         "x-whatsapp-conversation-type", "x-whatsapp-network", "x-whatsapp-capture-mode", "x-whatsapp-forwarded",
+        "x-whatsapp-item-record",
         "x-archiver-quarantine-reason",
     ]
     /// The header field names the converter may write in a body part.
