@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "WhatsAppArchiver", targets: ["WhatsAppArchiver"]),
         .library(name: "TeleMessage", targets: ["TeleMessage"]),
+        .library(name: "Microsoft365", targets: ["Microsoft365"]),
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
         .executable(name: "CustomSink", targets: ["CustomSink"]),
@@ -22,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The TeleMessage source: the only module allowed to link FoundationNetworking.
         .target(name: "TeleMessage", dependencies: ["WhatsAppArchiver"]),
+        // The Exchange Online destination over Microsoft Graph; with TeleMessage, the only modules that network.
+        .target(name: "Microsoft365", dependencies: ["WhatsAppArchiver"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
         .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
         .executableTarget(
@@ -36,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveDaily",
-            dependencies: ["WhatsAppArchiver", "TeleMessage"],
+            dependencies: ["WhatsAppArchiver", "TeleMessage", "Microsoft365"],
             path: "Examples/ArchiveDaily"
         ),
         .testTarget(
@@ -46,6 +49,10 @@ let package = Package(
         .testTarget(
             name: "TeleMessageTests",
             dependencies: ["TeleMessage", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily"]
+        ),
+        .testTarget(
+            name: "Microsoft365Tests",
+            dependencies: ["Microsoft365", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily"]
         ),
     ],
     swiftLanguageModes: [.v6]
