@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Microsoft365
 import TeleMessage
 import WhatsAppArchiver
 
@@ -29,12 +30,21 @@ struct ArchiveDaily {
         if let problem = MaildirFolderName.problem(with: options.folder) {
             throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
         }
-        let stateDirectory = options.state ?? options.maildir + "/.archiver-state"
+        let stateDirectory: String
+        let sink: any MailboxSink
+        switch options.destination {
+        case .maildir(let root):
+            stateDirectory = options.state ?? root + "/.archiver-state"
+            var sinkConfiguration = MaildirSink.Configuration(root: root)
+            sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+            sink = try MaildirSink(configuration: sinkConfiguration)
+        case .microsoft365(let microsoft365):
+            stateDirectory = options.state!
+            // The token and its permissions are checked here, before the source is opened or any item read.
+            sink = try await microsoft365.makeSink(stateDirectory: stateDirectory)
+        }
         let downloads = stateDirectory + "/downloads"
         let source = try await makeSource(downloads: downloads)
-        var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
-        sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
-        let sink = try MaildirSink(configuration: sinkConfiguration)
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
             // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
