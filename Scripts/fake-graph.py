@@ -43,8 +43,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MIB = 1 << 20
 REQUEST_LIMIT = 4 * MIB
-SMALL_ATTACHMENT_LIMIT = 3 * MIB
-SESSION_MINIMUM = 3 * MIB
+# The documents' "under 3 MB" / "between 3 MB and 150 MB", read the strict way: 3 MB = 3,000,000 bytes.
+SMALL_ATTACHMENT_LIMIT = 3000000
+SESSION_MINIMUM = 3000000
 SESSION_MAXIMUM = 150 * MIB
 CHUNK_UNIT = 320 * 1024
 FLAGS_PROPERTY = "integer 0x0e07"
@@ -191,6 +192,15 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/stats":
             with state.lock:
                 return self.send_json(200, dict(state.stats))
+        if path == "/_fake/options" and method == "POST":
+            # Changes fault switches while the fake runs: {"unavailable_every": 0, "fail_chunks_after": 2, ...}.
+            changes = json.loads(self.read_body(REQUEST_LIMIT) or b"{}")
+            with state.lock:
+                for name, value in changes.items():
+                    if not hasattr(options, name):
+                        return self.error(400, "BadRequest", "no option %s" % name)
+                    setattr(options, name, value)
+            return self.send_json(200, changes)
         if options.latency_ms > 0:
             time.sleep(options.latency_ms / 1000.0)
         parts = [part for part in path.split("/") if part]
@@ -580,6 +590,9 @@ class Handler(BaseHTTPRequestHandler):
         if end + 1 < total and length % CHUNK_UNIT != 0:
             self.read_body(REQUEST_LIMIT)
             return self.error(400, "InvalidChunkSize", "A chunk but the last must be a multiple of 320 KiB.")
+        if state.options.fail_chunks_after >= 0 and state.stats["uploadChunks"] >= state.options.fail_chunks_after:
+            self.read_body(REQUEST_LIMIT)
+            return self.error(500, "InternalServerError", "Upload failed (fault injection).")
         body = self.read_body(REQUEST_LIMIT)
         if body is None:
             return
@@ -609,11 +622,11 @@ class Handler(BaseHTTPRequestHandler):
         if field is False:
             return
         try:
-            top = int(query.get("$top", "10"))
+            top = min(int(query.get("$top", "10")), state.options.page_size)
             skip = int(query.get("$skiptoken", "0"))
         except ValueError:
             return self.error(400, "ErrorInvalidUrlQuery", "$top and $skiptoken are numbers.")
-        if not 1 <= top <= 1000:
+        if not 1 <= int(query.get("$top", "10")) <= 1000:
             return self.error(400, "ErrorInvalidUrlQuery", "$top must be between 1 and 1000.")
         expand = query.get("$expand")
         with state.lock:
@@ -680,6 +693,9 @@ def main():
     parser.add_argument("--retry-after", type=int, default=1, help="the Retry-After of injected 429 and 503")
     parser.add_argument("--drop-every", type=int, default=0,
                         help="store every Nth write, then close the connection without an answer")
+    parser.add_argument("--page-size", type=int, default=1000, help="the most messages on one page of a listing")
+    parser.add_argument("--fail-chunks-after", type=int, default=-1,
+                        help="answer 500 to every upload PUT once this many chunks were taken (-1: never)")
     parser.add_argument("--reject-containing", help="answer 400 to importMime of a MIME containing this text")
     parser.add_argument("--idle-timeout", type=float, default=120.0, help="stop after this long without requests")
     parser.add_argument("--verbose", action="store_true")

@@ -15,7 +15,8 @@ import Darwin
 /// complete. A run killed in between leaves the mark, and the next run removes the unfinished message and stores it
 /// again.
 struct LargeMessageUpload {
-    /// Attachments up to this size are posted whole: their base64 JSON stays under the 4 MiB request limit.
+    /// Attachments under this size (the documents' "3 MB") are posted whole: their base64 JSON stays under the
+    /// 4 MiB request limit. From this size on, an upload session.
     static let directLimit: Int64 = 3_000_000
     /// The largest attachment Exchange Online takes through an upload session.
     static let sessionLimit: Int64 = 150 << 20
@@ -48,7 +49,7 @@ struct LargeMessageUpload {
         let graphID = try await createMessage(parsed, text: text, messageID: messageID, date: date)
         try await lane.markUnfinished(messageID, graphID: graphID)
         for attachment in parsed.attachments where attachment.size <= Self.sessionLimit {
-            if attachment.size <= Self.directLimit {
+            if attachment.size < Self.directLimit {
                 try await postAttachment(attachment, graphID: graphID, messageID: messageID)
             } else {
                 try await uploadAttachment(attachment, graphID: graphID, messageID: messageID)
