@@ -592,7 +592,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(400, "InvalidChunkSize", "A chunk but the last must be a multiple of 320 KiB.")
         if state.options.fail_chunks_after >= 0 and state.stats["uploadChunks"] >= state.options.fail_chunks_after:
             self.read_body(REQUEST_LIMIT)
-            return self.error(500, "InternalServerError", "Upload failed (fault injection).")
+            return self.error(500, "InternalServerError", "Upload failed (fault injection).",
+                              {"Retry-After": str(state.options.retry_after)})
         body = self.read_body(REQUEST_LIMIT)
         if body is None:
             return

@@ -25,12 +25,10 @@ struct LargeMessageUpload {
 
     let client: GraphClient
     let lane: MailboxLane
-    let spoolDirectory: String
 
-    func store(path: String, size: Int64, messageID: String, date: Date) async throws -> MessageImporter.Outcome {
-        let prefix = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let parsed = try MIMEFileParser.parse(path: path, directory: spoolDirectory, prefix: prefix)
-        defer { for attachment in parsed.attachments { _ = unlink(attachment.path) } }
+    func store(_ parsed: MIMEFileParser.Parsed, size: Int64, messageID: String, date: Date) async throws
+        -> MessageImporter.Outcome
+    {
         let tooLarge = parsed.attachments.filter { $0.size > Self.sessionLimit }
         var partials: [PartialReason] = []
         var text = parsed.text

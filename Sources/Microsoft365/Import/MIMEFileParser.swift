@@ -12,9 +12,9 @@ import Darwin
 /// Splits a spooled MIME message too large for `importMime` into what `POST …/messages` and the attachment uploads
 /// need: its header fields, its text, and each attachment decoded into a file of its own. Reads the file line by line
 /// and decodes base64 as it goes, so memory stays bounded whatever the attachments' sizes.
-struct MIMEFileParser {
+struct MIMEFileParser: Sendable {
     /// An attachment decoded into a file.
-    struct Attachment {
+    struct Attachment: Sendable {
         var name: String
         var contentType: String
         var path: String
@@ -22,7 +22,7 @@ struct MIMEFileParser {
     }
 
     /// What the message holds.
-    struct Parsed {
+    struct Parsed: Sendable {
         var fields: [(name: String, value: String)]
         var text: String
         var attachments: [Attachment]

@@ -15,14 +15,19 @@ struct MessageImporter: Sendable {
     static let lostAnswerAttempts = 4
 
     let client: GraphClient
-    let spoolDirectory: String
 
-    /// Stores `contents` (the MIME of `messageID`) in `lane`'s folder.
+    /// A message as it is sent: its MIME for `importMime`, or its parts for the large-message path.
+    enum Payload: Sendable {
+        case mime([UInt8])
+        case large(MIMEFileParser.Parsed, size: Int64)
+    }
+
+    /// Stores `payload` (the message `messageID`) in `lane`'s folder.
     ///
     /// - Throws: An item-scoped ``WhatsAppArchiver/ArchiverError`` (``WhatsAppArchiver/ArchiverError/Code/rejectedByService``,
     ///   ``WhatsAppArchiver/ArchiverError/Code/mailboxAccessDenied``, …) for this pair alone; a run-scoped one when
     ///   the run must stop.
-    func store(_ contents: MIMESpool.Contents, messageID: String, date: Date, in lane: MailboxLane) async throws
+    func store(_ payload: Payload, messageID: String, date: Date, in lane: MailboxLane) async throws
         -> Outcome
     {
         switch try await lane.claim(messageID) {
@@ -33,12 +38,12 @@ struct MessageImporter: Sendable {
                 if let replacing { try await removeUnfinished(replacing, lane: lane) }
                 try await lane.markPending(messageID)
                 let outcome: Outcome
-                switch contents {
-                case .memory(let bytes):
+                switch payload {
+                case .mime(let bytes):
                     outcome = try await importMime(bytes, messageID: messageID, lane: lane)
-                case .file(let path, let size):
-                    let large = LargeMessageUpload(client: client, lane: lane, spoolDirectory: spoolDirectory)
-                    outcome = try await large.store(path: path, size: size, messageID: messageID, date: date)
+                case .large(let parsed, let size):
+                    let large = LargeMessageUpload(client: client, lane: lane)
+                    outcome = try await large.store(parsed, size: size, messageID: messageID, date: date)
                 }
                 try await lane.markStored(messageID)
                 return outcome

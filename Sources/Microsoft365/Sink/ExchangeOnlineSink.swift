@@ -140,15 +140,27 @@ public final class ExchangeOnlineSink: MailboxSink {
             let spool = MIMESpool(directory: spoolDirectory, name: name)
             defer { spool.discard() }
             try await delivery.message.body.write(to: spool)
-            let contents = spool.finish()
-            let importer = MessageImporter(client: client, spoolDirectory: spoolDirectory)
+            let payload: MessageImporter.Payload
+            var spooledAttachments: [String] = []
+            defer { for path in spooledAttachments { _ = unlink(path) } }
+            switch spool.finish() {
+            case .memory(let bytes):
+                payload = .mime(bytes)
+            case .file(let path, let size):
+                // Split once, whatever the number of mailboxes: the attachments are decoded into files of their own.
+                let parsed = try MIMEFileParser.parse(path: path, directory: spoolDirectory, prefix: name)
+                spooledAttachments = parsed.attachments.map(\.path)
+                spool.discard()
+                payload = .large(parsed, size: size)
+            }
+            let importer = MessageImporter(client: client)
             let date = delivery.message.date
             let outcomes = try await withThrowingTaskGroup(of: (Int, Result<DeliveryResult, ArchiverError>).self) {
                 group in
                 for (index, lane) in waiting {
                     group.addTask {
                         do {
-                            let outcome = try await importer.store(contents, messageID: messageID, date: date, in: lane)
+                            let outcome = try await importer.store(payload, messageID: messageID, date: date, in: lane)
                             return (index, .success(outcome.stored ? .delivered(byteCount: outcome.byteCount) : .duplicate))
                         } catch let error as ArchiverError where error.scope == .item {
                             return (index, .failure(error))

@@ -69,14 +69,9 @@ enum ArchiveDailyProcess {
             let time = String(format: "2026-11-23T10:%02d:%02dZ", index / 60 % 60, index % 60)
             var attachments = ""
             if let size = bigAttachmentSize, index == start {
-                var generator = SystemRandomNumberGenerator()
-                var bytes = [UInt8](repeating: 0, count: size)
-                for offset in stride(from: 0, to: size, by: 8) {
-                    var value = generator.next()
-                    withUnsafeBytes(of: &value) { raw in
-                        for k in 0..<min(8, size - offset) { bytes[offset + k] = raw[k] }
-                    }
-                }
+                let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+                let bytes = Array(random.readData(ofLength: size))
+                try random.close()
                 try Data(bytes).write(to: URL(fileURLWithPath: directory + "/attachments/att-big"))
                 let hex = sha256Hex(bytes)
                 digest = hex
