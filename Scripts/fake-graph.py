@@ -78,7 +78,8 @@ class State:
                       "concurrencyThrottled": 0, "unavailable": 0, "droppedAnswers": 0, "importMime": 0,
                       "createMessage": 0, "attachments": 0, "uploadSessions": 0, "uploadChunks": 0,
                       "folderLookups": 0, "folderCreates": 0, "messageLookups": 0, "messageListings": 0,
-                      "deletes": 0, "patches": 0, "rejected": 0, "maxInFlightPerMailbox": 0}
+                      "deletes": 0, "patches": 0, "rejected": 0, "maxInFlightPerMailbox": 0, "maxInFlight": 0}
+        self.in_flight = 0
         self.last_activity = time.monotonic()
 
     def new_id(self, prefix):
@@ -154,10 +155,17 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
-    def drop(self):
-        """Closes the connection without an answer: the write happened, its answer is lost."""
+    def drop(self, status=201):
+        """The write happened, its answer is lost: the status line and headers go out, then the connection is
+        reset before the body (an answer cut short, as a proxy or a failing front end does)."""
         self.server.state.stats["droppedAnswers"] += 1
         self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "4096")
+        self.end_headers()
+        self.wfile.write(b'{"id": "')
+        self.wfile.flush()
         try:
             self.connection.shutdown(2)
         except OSError:
@@ -201,9 +209,9 @@ class Handler(BaseHTTPRequestHandler):
                         return self.error(400, "BadRequest", "no option %s" % name)
                     setattr(options, name, value)
             return self.send_json(200, changes)
-        if options.latency_ms > 0:
-            time.sleep(options.latency_ms / 1000.0)
         parts = [part for part in path.split("/") if part]
+        if parts and parts[0] == "upload" and options.latency_ms > 0:
+            time.sleep(options.latency_ms / 1000.0)
         if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"] and method == "POST":
             return self.token(parts[0])
         if parts and parts[0] == "upload" and method == "PUT":
@@ -225,6 +233,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(503, "ServiceUnavailable", "Unavailable (fault injection).",
                               {"Retry-After": str(options.retry_after)})
         user = parts[2].lower()
+        if user in (address.lower() for address in options.redirect):
+            host, port = self.server.server_address[:2]
+            return self.send_json(307, None, {"Location": "http://127.0.0.2:%d%s" % (port, self.path)})
         if user in state.denied:
             return self.error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
         mailbox = state.mailboxes.get(user)
@@ -237,16 +248,21 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 throttled = False
                 mailbox.in_flight += 1
+                state.in_flight += 1
+                state.stats["maxInFlight"] = max(state.stats["maxInFlight"], state.in_flight)
                 mailbox.max_in_flight = max(mailbox.max_in_flight, mailbox.in_flight)
                 state.stats["maxInFlightPerMailbox"] = max(state.stats["maxInFlightPerMailbox"], mailbox.in_flight)
         if throttled:
             return self.error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
                               {"Retry-After": "1"})
         try:
+            if options.latency_ms > 0:  # the service works on the request while it counts against the limit
+                time.sleep(options.latency_ms / 1000.0)
             self.route(method, parts[0], parts[3:], mailbox, query, number)
         finally:
             with state.lock:
                 mailbox.in_flight -= 1
+                state.in_flight -= 1
 
     def authorized(self):
         state = self.server.state
@@ -686,6 +702,8 @@ def main():
                         help="the roles claim of the tokens issued, comma-separated")
     parser.add_argument("--mailbox", action="append", default=[], help="a mailbox that exists (repeatable)")
     parser.add_argument("--denied", action="append", default=[], help="a mailbox the app may not open (403)")
+    parser.add_argument("--redirect", action="append", default=[],
+                        help="a mailbox whose every request is redirected (307) to another address")
     parser.add_argument("--token-lifetime", type=int, default=3599, help="seconds a token is valid")
     parser.add_argument("--max-in-flight", type=int, default=4, help="concurrent requests per mailbox before 429")
     parser.add_argument("--latency-ms", type=float, default=0, help="delay every request by this long")
