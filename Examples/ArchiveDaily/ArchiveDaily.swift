@@ -67,7 +67,15 @@ struct ArchiveDaily {
         let run = Task { try await connector.run(window: window, progress: Terminal.progress) }
         let signals = Self.cancelOnSignals(run)
         defer { for signal in signals { signal.cancel() } }
-        let report = try await run.value
+        let report: RunReport
+        do {
+            report = try await run.value
+        } catch {
+            // The sink's owner closes it: the root's lock is released when the run has ended, however it ended.
+            try? await sink.close()
+            throw error
+        }
+        try await sink.close()
         Terminal.clearProgress()
         if let path = options.report {
             try POSIXFiles.writeFileAtomically(path, Array(try report.jsonData()))

@@ -2,8 +2,11 @@ import Synchronization
 import WhatsAppArchiver
 
 /// A ``MailboxSink`` that keeps every message in memory, distinguishes durable from pending deliveries, and can be
-/// told to fail or to lose what was not committed (a crash).
-public final class RecordingSink: MailboxSink {
+/// told to fail, to answer ``MailboxOutcome/Status/accepted`` and settle at the commit (as a network sink with
+/// requests in flight does), or to lose what was not committed (a crash).
+///
+/// It stores per mailbox (``PerMailboxSink``): its ``MailboxSink/deliver(_:)`` is the protocol's default loop.
+public final class RecordingSink: PerMailboxSink {
     /// A message the sink holds.
     public struct StoredMessage: Sendable, Hashable {
         /// The mailbox it was delivered to.
@@ -16,6 +19,8 @@ public final class RecordingSink: MailboxSink {
         public var itemID: String
         /// Its bytes, as the converter wrote them.
         public var bytes: [UInt8]
+        /// Why the stored message is incomplete.
+        public var partialReasons: [PartialReason]
     }
 
     private struct Key: Hashable {
@@ -28,7 +33,11 @@ public final class RecordingSink: MailboxSink {
         var durable: [Key: StoredMessage] = [:]
         var durableOrder: [Key] = []
         var pending: [Key: StoredMessage] = [:]
-        var pendingOrder: [Key] = []
+        /// Deliveries since the last seal, in order.
+        var unsealed: [Key] = []
+        /// Sealed batches not yet waited for, by sequence number.
+        var sealed: [Int: [Key]] = [:]
+        var sealCount = 0
         var deliveries = 0
         var commits = 0
         var deliveryFailures: [Int: any Error & Sendable] = [:]
@@ -37,39 +46,35 @@ public final class RecordingSink: MailboxSink {
 
     private let state = Mutex(State())
 
-    /// Whether the sink takes ``SharedDelivery``s: one message for several mailboxes, recorded once per mailbox.
-    public let acceptsSharedDeliveries: Bool
-
-    /// Whether the `Connector` may deliver while a commit runs (it then commits in the background).
-    public let allowsDeliveriesDuringCommit: Bool
+    /// Whether deliveries are answered ``MailboxOutcome/Status/accepted`` and settled by the receipt of their batch.
+    public let answersAccepted: Bool
 
     /// Creates an empty sink.
     ///
-    /// - Parameters:
-    ///   - acceptsSharedDeliveries: Whether the `Connector` may hand it one message for several mailboxes (as
-    ///     `MaildirSink` does) instead of one message per mailbox. Off by default.
-    ///   - allowsDeliveriesDuringCommit: Whether the `Connector` may commit in the background and go on
-    ///     delivering (as with `MaildirSink`). Off by default.
-    public init(acceptsSharedDeliveries: Bool = false, allowsDeliveriesDuringCommit: Bool = false) {
-        self.acceptsSharedDeliveries = acceptsSharedDeliveries
-        self.allowsDeliveriesDuringCommit = allowsDeliveriesDuringCommit
+    /// - Parameter answersAccepted: Whether to answer each delivery ``MailboxOutcome/Status/accepted`` and say in
+    ///   the ``CommitReceipt`` that it was stored, instead of answering ``MailboxOutcome/Status/stored`` at once.
+    ///   Off by default.
+    public init(answersAccepted: Bool = false) {
+        self.answersAccepted = answersAccepted
     }
 
-    /// Makes delivery number `delivery` (counted from 1 over the sink's life) throw `error`.
+    /// Makes delivery number `delivery` (counted from 1 over the sink's life, one per mailbox) throw `error`.
     public func failDelivery(_ delivery: Int, with error: any Error & Sendable) {
         state.withLock { $0.deliveryFailures[delivery] = error }
     }
 
-    /// Makes commit number `commit` (counted from 1 over the sink's life) throw `error`.
+    /// Makes commit number `commit` (counted from 1 over the sink's life: the waits for non-empty batches) throw
+    /// `error`.
     public func failCommit(_ commit: Int, with error: any Error & Sendable) {
         state.withLock { $0.commitFailures[commit] = error }
     }
 
-    /// Drops every delivery not yet committed, as a crash would.
+    /// Drops every delivery not yet made durable, sealed or not, as a crash would.
     public func simulateCrash() {
         state.withLock {
             $0.pending = [:]
-            $0.pendingOrder = []
+            $0.unsealed = []
+            $0.sealed = [:]
         }
     }
 
@@ -78,14 +83,17 @@ public final class RecordingSink: MailboxSink {
         state.withLock { state in state.durableOrder.map { state.durable[$0]! } }
     }
 
-    /// Deliveries stored but not yet committed.
+    /// Deliveries stored but not yet durable.
     public var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    /// How many times ``commit()`` succeeded.
+    /// How many times a non-empty batch became durable.
     public var commitCount: Int { state.withLock { $0.commits } }
 
-    /// Stores the message unless one with the same `Message-ID` is in the folder.
-    public func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
+    /// Stores the message unless one with the same `Message-ID` is in the folder (durable or pending).
+    ///
+    /// When the body throws ``AttachmentFailure``, a sink that answers accepted stores the message's fallback
+    /// itself, as the contract asks of it; otherwise the failure is rethrown, nothing stored.
+    public func deliver(_ delivery: MailboxDelivery) async throws -> MailboxOutcome {
         let key = Key(mailbox: delivery.mailbox, folder: delivery.folder, messageID: delivery.message.messageID)
         let (failure, isDuplicate): ((any Error & Sendable)?, Bool) = state.withLock {
             $0.deliveries += 1
@@ -93,74 +101,81 @@ public final class RecordingSink: MailboxSink {
             return (failure, $0.durable[key] != nil || $0.pending[key] != nil)
         }
         if let failure { throw failure }
-        if isDuplicate { return .duplicate }
-        let bytes = try await delivery.message.body.collect()
+        if isDuplicate { return .duplicate(delivery.mailbox) }
+        var message = delivery.message
+        var bytes: [UInt8]
+        while true {
+            do {
+                bytes = try await message.body.collect()
+                break
+            } catch let failure as AttachmentFailure where answersAccepted {
+                guard let fallback = message.replacing(failure) else { throw failure }
+                message = fallback
+            }
+        }
         let stored = StoredMessage(
             mailbox: delivery.mailbox,
             folder: delivery.folder,
-            messageID: delivery.message.messageID,
+            messageID: message.messageID,
             itemID: delivery.item.id,
-            bytes: bytes
+            bytes: bytes,
+            partialReasons: message.partialReasons
         )
         state.withLock {
             $0.pending[key] = stored
-            $0.pendingOrder.append(key)
+            $0.unsealed.append(key)
         }
-        return .delivered(byteCount: Int64(bytes.count))
+        return answersAccepted
+            ? .accepted(delivery.mailbox, partialReasons: message.partialReasons)
+            : .stored(delivery.mailbox, byteCount: Int64(bytes.count), partialReasons: message.partialReasons)
     }
 
-    /// Stores the message once for every mailbox that does not hold its `Message-ID` in the folder.
-    ///
-    /// Each mailbox counts as one delivery for ``failDelivery(_:with:)``; a scripted failure of any of them makes
-    /// the whole call throw, with nothing stored.
-    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
-        let keys = delivery.mailboxes.map {
-            Key(mailbox: $0, folder: delivery.folder, messageID: delivery.message.messageID)
+    /// Closes the batch of deliveries so far.
+    public func seal() async throws -> SealedBatch {
+        state.withLock { state in
+            state.sealCount += 1
+            let batch = state.unsealed
+            state.unsealed = []
+            if !batch.isEmpty { state.sealed[state.sealCount] = batch }
+            return SealedBatch(sequence: state.sealCount, deliveries: batch.count)
         }
-        let (failure, duplicates): ((any Error & Sendable)?, [Bool]) = state.withLock { state in
-            var failure: (any Error & Sendable)?
-            var duplicates: [Bool] = []
-            for (index, key) in keys.enumerated() {
-                state.deliveries += 1
-                failure = failure ?? state.deliveryFailures.removeValue(forKey: state.deliveries)
-                let earlier = keys[..<index].contains(key)
-                duplicates.append(earlier || state.durable[key] != nil || state.pending[key] != nil)
-            }
-            return (failure, duplicates)
-        }
-        if let failure { throw failure }
-        guard duplicates.contains(false) else { return keys.map { _ in .success(.duplicate) } }
-        let bytes = try await delivery.message.body.collect()
-        return state.withLock { state in
-            zip(keys, duplicates).map { key, isDuplicate in
-                if isDuplicate { return .success(.duplicate) }
-                state.pending[key] = StoredMessage(
-                    mailbox: key.mailbox,
-                    folder: key.folder,
-                    messageID: key.messageID,
-                    itemID: delivery.item.id,
-                    bytes: bytes
+    }
+
+    /// Makes the batch's deliveries durable, or throws a scripted failure; settles the accepted ones as stored.
+    public func waitUntilDurable(_ batch: SealedBatch) async throws -> CommitReceipt {
+        try state.withLock { state in
+            guard let keys = state.sealed[batch.sequence] else {
+                if batch.deliveries == 0 { return CommitReceipt(deliveries: 0) }
+                throw ArchiverError(
+                    .protocolViolation,
+                    "Batch \(batch.sequence) was never sealed, was lost in a crash, or was already waited for.",
+                    scope: .run
                 )
-                state.pendingOrder.append(key)
-                return .success(.delivered(byteCount: Int64(bytes.count)))
             }
-        }
-    }
-
-    /// Makes pending deliveries durable, or throws a scripted failure.
-    public func commit() async throws -> CommitReceipt {
-        try state.withLock {
-            let number = $0.commits + 1
-            if let failure = $0.commitFailures.removeValue(forKey: number) { throw failure }
-            $0.commits = number
-            let count = $0.pendingOrder.count
-            for key in $0.pendingOrder {
-                $0.durable[key] = $0.pending[key]
-                $0.durableOrder.append(key)
+            let number = state.commits + 1
+            if let failure = state.commitFailures.removeValue(forKey: number) { throw failure }
+            state.commits = number
+            state.sealed[batch.sequence] = nil
+            var settled: [SettledDelivery] = []
+            for key in keys {
+                guard let stored = state.pending.removeValue(forKey: key) else { continue }
+                state.durable[key] = stored
+                state.durableOrder.append(key)
+                if answersAccepted {
+                    settled.append(
+                        SettledDelivery(
+                            itemID: stored.itemID,
+                            messageID: stored.messageID,
+                            outcome: .stored(
+                                stored.mailbox,
+                                byteCount: Int64(stored.bytes.count),
+                                partialReasons: stored.partialReasons
+                            )
+                        )
+                    )
+                }
             }
-            $0.pending = [:]
-            $0.pendingOrder = []
-            return CommitReceipt(deliveries: count)
+            return CommitReceipt(deliveries: keys.count, settled: settled)
         }
     }
 }

@@ -24,7 +24,7 @@ public struct SummaryConverter: MessageConverter {
             }.joined() + "@" + domain
     }
 
-    /// Writes a short message with the item's id, kind, sender, mailbox, text and attachment sizes.
+    /// Writes a short message with the item's id, kind, sender, mailboxes, text and attachment sizes.
     public func convert(_ request: ConversionRequest) async throws -> EmailMessage {
         let item = request.item
         var partial: [PartialReason] = []
@@ -46,7 +46,7 @@ public struct SummaryConverter: MessageConverter {
             "Message-ID: <\(messageID(for: item))>",
             "Date: \(RFC3339.format(item.sentAt))",
             "X-TeleMessage-Item-Id: \(item.id.filter { $0.isASCII && !$0.isNewline })",
-            "X-Mailbox: \(request.mailbox)",
+            "X-Mailboxes: \(request.mailboxes.map(\.rawValue).joined(separator: ", "))",
             "Subject: \(item.kind) from \(item.from.phone)",
             "",
             Self.printable(item.text ?? ""),

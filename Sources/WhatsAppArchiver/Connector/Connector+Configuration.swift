@@ -16,13 +16,6 @@ extension Connector {
         public var commitEveryDeliveries: Int = 1000
         /// Commit (and move the checkpoint) after this many bytes delivered.
         public var commitEveryBytes: Int64 = 256 << 20
-        /// How many copies of one item (one per mailbox it reaches) are converted and delivered at the same time.
-        ///
-        /// 1, the default, attempts them one after another in mailbox order. More puts more cores to work on an
-        /// item that reaches several mailboxes (a group chat); the report is the same, counted in mailbox order, and
-        /// only the order in which the sink receives an item's copies changes. Both the converter and the sink must
-        /// then accept concurrent calls, as every built-in one does.
-        public var copiesInParallel: Int = 1
         /// The source of "now".
         public var clock: any WallClock = SystemClock()
 

@@ -12,20 +12,27 @@ import Foundation
 ///
 /// ## Guarantees
 ///
-/// - Fan-out: every item goes to every mailbox its participants map to, one message each. An item is converted
-///   once for all its mailboxes when the converter's message does not depend on the mailbox
-///   (``MessageConverter/makesSameMessageForEveryMailbox``) and the sink takes one message for several mailboxes
-///   (``MailboxSink/acceptsSharedDeliveries``); otherwise once per mailbox.
+/// - Fan-out: every item goes to every mailbox its participants map to. It is converted once
+///   (``ConversionRequest/mailboxes`` names them all) and handed to the sink in one ``Delivery``; a sink that stores
+///   per mailbox loops (``PerMailboxSink``). An item that reaches no mailbox goes the same way to the quarantine
+///   mailbox, when there is one.
+/// - Late attachment failures: when the sink throws ``AttachmentFailure`` (an attachment failed while the body was
+///   streamed), the connector delivers the message's ``EmailMessage/fallback`` instead; the source is not asked
+///   again. Without a fallback, the item's deliveries fail with the failure's code.
 /// - Accounting: every item read is counted in the ``RunReport``; an invalid or unmapped item is one failure, never
 ///   a silent drop, and `itemsForImport == imported + partiallyImported + skippedDuplicates + failed`.
 /// - A problem with one item never stops the run. An error that is not about one item (the source down after its
 ///   retries, the disk full) stops the run with an ``ArchiverError`` and the checkpoint at the last durable point.
-/// - The checkpoint only ever covers items whose deliveries the sink reported durable (``MailboxSink/commit()``).
-/// - Cancelling the calling task stops the run at the next item: deliveries so far are committed, the checkpoint
-///   moves to the last durable item, and `run` throws `CancellationError`.
-/// - Work runs in the caller's task. The one exception: for a sink that
-///   ``MailboxSink/allowsDeliveriesDuringCommit``, a mid-run commit runs as a task of its own while the run
-///   delivers the next batch; it is awaited before the checkpoint moves and before `run` returns or throws.
+/// - Two-phase commits: after ``Configuration/commitEveryDeliveries`` deliveries (or
+///   ``Configuration/commitEveryBytes``) the connector seals the batch (``MailboxSink/seal()``) and goes on
+///   delivering; at the next commit point, at the end and on every exit path it waits for the batch sealed before
+///   (``MailboxSink/waitUntilDurable(_:)``). Deliveries the sink answered ``MailboxOutcome/Status/accepted`` are
+///   counted in the report when that receipt settles them.
+/// - The checkpoint only ever covers items whose deliveries the sink reported durable: it moves to the position
+///   recorded at a batch's seal once that batch was waited for.
+/// - Cancelling the calling task stops the run at the next item: deliveries so far are sealed and waited for, the
+///   checkpoint moves to the last durable item, and `run` throws `CancellationError`.
+/// - Work runs in the caller's task. The connector never closes the sink: its owner does (``MailboxSink/close()``).
 public struct Connector: Sendable {
     /// The source of items.
     public let source: any MessageSource

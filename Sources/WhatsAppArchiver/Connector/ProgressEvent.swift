@@ -36,11 +36,11 @@ public struct ProgressEvent: Sendable, Hashable {
 public struct ProgressCounts: Sendable, Hashable {
     /// Items (valid or invalid) read from the source so far.
     public var itemsRead: Int = 0
-    /// Messages produced by the converter.
+    /// Items the converter turned into a message (once per item, whatever the number of its mailboxes).
     public var converted: Int = 0
-    /// Messages the sink stored.
+    /// Deliveries (item, mailbox) the sink stored.
     public var delivered: Int = 0
-    /// Messages the sink already held.
+    /// Deliveries (item, mailbox) the sink already held.
     public var duplicates: Int = 0
     /// Items or deliveries that failed.
     public var failures: Int = 0

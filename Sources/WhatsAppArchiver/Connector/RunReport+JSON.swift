@@ -21,7 +21,7 @@ extension RunReport {
             json.field("itemId", failure.itemID)
             json.field("sourceUser", failure.sourceUser)
             json.field("mailbox", failure.mailbox?.rawValue)
-            json.field("reason", failure.reason)
+            json.field("reason", failure.reason.rawValue)
             if let detail = failure.detail { json.field("detail", detail) }
             json.endObject()
         }
@@ -31,7 +31,7 @@ extension RunReport {
             json.beginObject()
             json.field("itemId", partial.itemID)
             json.field("mailbox", partial.mailbox.rawValue)
-            json.field("reason", partial.reason)
+            json.field("reason", partial.reason.rawValue)
             if let detail = partial.detail { json.field("detail", detail) }
             json.endObject()
         }

@@ -46,8 +46,10 @@ public struct RunReport: Sendable, Hashable {
         public var sourceUser: String?
         /// The mailbox the failed delivery was for; `nil` when the item reached no mailbox.
         public var mailbox: MailboxAddress?
-        /// A short stable code: `unmapped`, `invalid_item`, `conversion_failed`, `delivery_rejected`, ...
-        public var reason: String
+        /// Why: ``ArchiverError/Code/unmapped``, ``ArchiverError/Code/invalidItem``,
+        /// ``ArchiverError/Code/conversionFailed``, ``ArchiverError/Code/deliveryRejected``, ...; the JSON report
+        /// writes its raw value (`unmapped`, `invalid_item`, ...).
+        public var reason: ArchiverError.Code
         /// What exactly went wrong and where, for a person.
         public var detail: String?
 
@@ -56,7 +58,7 @@ public struct RunReport: Sendable, Hashable {
             itemID: String?,
             sourceUser: String?,
             mailbox: MailboxAddress?,
-            reason: String,
+            reason: ArchiverError.Code,
             detail: String? = nil
         ) {
             self.itemID = itemID
@@ -73,13 +75,14 @@ public struct RunReport: Sendable, Hashable {
         public var itemID: String
         /// The mailbox the delivery went to.
         public var mailbox: MailboxAddress
-        /// A short stable code: `attachment_missing`, `attachment_integrity`, ...
-        public var reason: String
+        /// Why: ``ArchiverError/Code/attachmentMissing``, ``ArchiverError/Code/attachmentIntegrity``, ...; the
+        /// JSON report writes its raw value.
+        public var reason: ArchiverError.Code
         /// What is missing, for a person.
         public var detail: String?
 
         /// Creates a partial entry.
-        public init(itemID: String, mailbox: MailboxAddress, reason: String, detail: String? = nil) {
+        public init(itemID: String, mailbox: MailboxAddress, reason: ArchiverError.Code, detail: String? = nil) {
             self.itemID = itemID
             self.mailbox = mailbox
             self.reason = reason

@@ -24,28 +24,28 @@ struct Base64LineEncoder {
     }
 
     /// Encodes the next chunk of the stream, writing every line it completes.
-    mutating func encode(_ input: UnsafeRawBufferPointer, to output: MIMEOutput) throws {
+    mutating func encode(_ input: UnsafeRawBufferPointer, to output: MIMEOutput) {
         guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count > 0 else { return }
         var offset = 0
         if !pending.isEmpty {
             offset = min(Self.inputBytesPerLine - pending.count, input.count)
             pending.append(contentsOf: UnsafeBufferPointer(start: base, count: offset))
             guard pending.count == Self.inputBytesPerLine else { return }
-            try pending.withUnsafeBufferPointer { try Self.writeLines(from: $0.baseAddress!, count: 1, to: output) }
+            pending.withUnsafeBufferPointer { Self.writeLines(from: $0.baseAddress!, count: 1, to: output) }
             pending.removeAll(keepingCapacity: true)
         }
         let lines = (input.count - offset) / Self.inputBytesPerLine
         if lines > 0 {
-            try Self.writeLines(from: base + offset, count: lines, to: output)
+            Self.writeLines(from: base + offset, count: lines, to: output)
             offset += lines * Self.inputBytesPerLine
         }
         pending.append(contentsOf: UnsafeBufferPointer(start: base + offset, count: input.count - offset))
     }
 
     /// Writes the last, shorter line (with `=` padding) if the stream did not end on a line boundary.
-    mutating func finish(to output: MIMEOutput) throws {
+    mutating func finish(to output: MIMEOutput) {
         guard !pending.isEmpty else { return }
-        try output.append(Self.encodeUnwrapped(pending).utf8 + [0x0D, 0x0A])
+        output.append(Self.encodeUnwrapped(pending).utf8 + [0x0D, 0x0A])
         pending.removeAll(keepingCapacity: true)
     }
 
@@ -77,13 +77,13 @@ struct Base64LineEncoder {
         from source: UnsafePointer<UInt8>,
         count: Int,
         to output: MIMEOutput
-    ) throws {
+    ) {
         let encodedLine = lineLength + 2
         var source = source
         var remaining = count
-        try pairs.withUnsafeBufferPointer { table in
+        pairs.withUnsafeBufferPointer { table in
             while remaining > 0 {
-                let (destination, available) = try output.reserve(encodedLine)
+                let (destination, available) = output.reserve(encodedLine)
                 let batch = min(remaining, available / encodedLine)
                 encodeLines(from: source, count: batch, into: destination, table: table)
                 output.advance(by: batch * encodedLine)

@@ -80,48 +80,72 @@ extension EMLConverter {
     }
 
     /// Writes one part of a multipart body: its headers, a blank line, and its encoded content.
+    ///
+    /// An attachment is streamed from the reader `convert` opened (or, on a later write of the body, from a new
+    /// one); when opening or reading it fails as missing or corrupt, the write throws ``AttachmentFailure``.
     static func write(
         _ part: EMLPart,
         attachments: [Attachment],
-        opened: EMLOpenedAttachments,
+        opened: EMLOpenedAttachments?,
         chunkSize: Int,
         to output: MIMEOutput
     ) async throws {
         typealias Token = MIMEHeaderEncoder.Token
         switch part {
         case .text(let bytes):
-            try output.append(textPartHeaders + [0x0D, 0x0A])
-            try output.append(bytes)
+            output.append(textPartHeaders + [0x0D, 0x0A])
+            output.append(bytes)
         case .placeholder(let bytes):
-            try output.append(textPartHeaders)
-            try output.append(
-                MIMEHeaderEncoder.field("Content-Disposition", [Token(text: "inline", spaceBefore: true)])
-            )
-            try output.append(MIMEHeaderEncoder.unstructured("Content-Description", "Attachment not archived"))
-            try output.append([0x0D, 0x0A])
-            try output.append(bytes)
+            output.append(textPartHeaders)
+            output.append(MIMEHeaderEncoder.field("Content-Disposition", [Token(text: "inline", spaceBefore: true)]))
+            output.append(MIMEHeaderEncoder.unstructured("Content-Description", "Attachment not archived"))
+            output.append([0x0D, 0x0A])
+            output.append(bytes)
         case .rawJSON(let bytes):
-            try output.append(attachmentHeaders(contentType: "application/json", fileName: "item.json", id: nil))
+            output.append(attachmentHeaders(contentType: "application/json", fileName: "item.json", id: nil))
             var encoder = Base64LineEncoder()
-            try bytes.withUnsafeBytes { try encoder.encode($0, to: output) }
-            try encoder.finish(to: output)
+            bytes.withUnsafeBytes { encoder.encode($0, to: output) }
+            encoder.finish(to: output)
         case .attachment(let index, let summary):
-            try output.append(
+            output.append(
                 attachmentHeaders(contentType: summary.contentType, fileName: summary.fileName, id: summary.id)
             )
-            let reader: any AttachmentReader
-            if let kept = opened.take(index) {
-                reader = kept
-            } else {
-                reader = try await attachments[index].content.open()
+            do {
+                try await streamAttachment(attachments[index], index: index, opened: opened, chunkSize, to: output)
+            } catch let error as ArchiverError
+                where error.code == .attachmentMissing || error.code == .attachmentIntegrity
+            {
+                throw AttachmentFailure(attachmentID: attachments[index].id, reason: partialReason(summary, error))
             }
-            defer { reader.close() }
-            var encoder = Base64LineEncoder()
-            _ = try await reader.forEachChunk(chunkSize: chunkSize) { chunk in
-                try encoder.encode(chunk, to: output)
-            }
-            try encoder.finish(to: output)
         }
+        try await output.flushIfFull()
+    }
+
+    /// Streams an attachment's bytes as base64 lines, flushing after each chunk.
+    private static func streamAttachment(
+        _ attachment: Attachment,
+        index: Int,
+        opened: EMLOpenedAttachments?,
+        _ chunkSize: Int,
+        to output: MIMEOutput
+    ) async throws {
+        let reader: any AttachmentReader
+        if let kept = opened?.take(index) {
+            reader = kept
+        } else {
+            reader = try await attachment.content.open()
+        }
+        defer { reader.close() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 16)
+        defer { buffer.deallocate() }
+        var encoder = Base64LineEncoder()
+        while true {
+            let count = try await reader.read(into: buffer)
+            if count == 0 { break }
+            encoder.encode(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), to: output)
+            try await output.flushIfFull()
+        }
+        encoder.finish(to: output)
     }
 
     private static let textPartHeaders: [UInt8] =

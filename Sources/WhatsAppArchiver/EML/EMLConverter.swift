@@ -1,4 +1,4 @@
-/// Turns an item into an RFC 5322 / MIME message for one mailbox: the SDK's standard ``MessageConverter``.
+/// Turns an item into the RFC 5322 / MIME message for every mailbox it reaches: the SDK's standard ``MessageConverter``.
 ///
 /// The message has `Date`, `From`, `To`, `Subject` in the TeleMessage archive's convention, a `Message-ID` derived
 /// from the item alone, `In-Reply-To` and `References` that thread replies, deletions, edits and reactions under
@@ -14,7 +14,7 @@
 /// ```swift
 /// let converter = try EMLConverter(configuration: .init(messageIDDomain: "archive.contoso.com"))
 /// let message = try await converter.convert(request)
-/// try await message.body.write(to: sinkWriter)
+/// try await message.body.write(to: &sinkWriter)
 /// ```
 public struct EMLConverter: MessageConverter {
     /// How the converter names what it invents.
@@ -28,21 +28,20 @@ public struct EMLConverter: MessageConverter {
         self.configuration = configuration
     }
 
-    /// `true`: the message names every participant by their mailbox, whichever mailbox it is for, so the
-    /// `Connector` converts an item once for all its mailboxes.
-    public var makesSameMessageForEveryMailbox: Bool { true }
-
     /// The `Message-ID` (without angle brackets) of every message made from `item`, in every mailbox.
     public func messageID(for item: Item) -> String {
         EMLIdentifiers.message(itemID: item.id, domain: configuration.messageIDDomain)
     }
 
-    /// Converts one item; the message is the same for every mailbox.
+    /// Converts one item; the message names every participant by their mailbox, so it is the same for every
+    /// mailbox of the request.
     ///
     /// Opens every attachment first: one the source cannot provide (``ArchiverError/Code/attachmentMissing``,
     /// ``ArchiverError/Code/attachmentIntegrity``) is replaced by a placeholder part and listed in
     /// ``EmailMessage/partialReasons``; any other error closes what was opened and is rethrown. The returned body
-    /// streams the attachments' bytes when it is written and closes their readers.
+    /// streams the attachments' bytes when it is written (the first write from the readers opened here, later
+    /// writes from readers opened again) and throws ``AttachmentFailure`` when one fails while streamed; the
+    /// message's ``EmailMessage/fallback`` is then the same message with a placeholder for that attachment.
     ///
     /// - Throws: ``ArchiverError/Code/conversionFailed`` (item scope) when the item id is not 1 to 256 printable
     ///   ASCII characters, as the export format requires; errors from the attachments as described.
@@ -66,19 +65,34 @@ public struct EMLConverter: MessageConverter {
                 where error.code == .attachmentMissing || error.code == .attachmentIntegrity
             {
                 summary.failure = error
-                partialReasons.append(
-                    PartialReason(
-                        code: error.code,
-                        detail:
-                            "attachment \(summary.id) \"\(summary.fileName)\": \(UntrustedText.singleLine(error.message))"
-                    )
-                )
+                partialReasons.append(Self.partialReason(summary, error))
             } catch {
                 opened.closeAll()
                 throw error
             }
             summaries.append(summary)
         }
+        do {
+            return try assemble(request, summaries: summaries, partialReasons: partialReasons, opened: opened)
+        } catch {
+            opened.closeAll()
+            throw error
+        }
+    }
+
+    /// The message for `request` with these attachment summaries; its fallback assembles the message again with
+    /// one more summary marked failed.
+    ///
+    /// - Parameter previousBoundary: The boundary of the message this one falls back from, kept when no part's
+    ///   text holds it (it never does: see ``makeBoundary(avoiding:)``), so that a fallback needs no generator.
+    private func assemble(
+        _ request: ConversionRequest,
+        summaries: [EMLBodyRenderer.AttachmentSummary],
+        partialReasons: [PartialReason],
+        opened: EMLOpenedAttachments?,
+        previousBoundary: String? = nil
+    ) throws -> EmailMessage {
+        let item = request.item
         let addresses = EMLAddressBook(mapping: request.mapping, configuration: configuration)
         let text = EMLBodyRenderer.text(
             for: item,
@@ -97,16 +111,26 @@ public struct EMLConverter: MessageConverter {
         if !item.kind.isKnown, let rawJSON = item.rawJSON {
             parts.append(.rawJSON(Array(rawJSON.utf8)))
         }
-        let boundary = parts.count > 1 ? try makeBoundary(avoiding: parts) : nil
+        let boundary: String?
+        if parts.count == 1 {
+            boundary = nil
+        } else if let previousBoundary,
+            !parts.contains(where: { $0.hasLine(startingWith: Array(("--" + previousBoundary).utf8)) })
+        {
+            boundary = previousBoundary
+        } else {
+            boundary = try makeBoundary(avoiding: parts)
+        }
         let head = headerSection(request, addresses: addresses, boundary: boundary)
         let attachments = item.attachments
         let chunkSize = configuration.attachmentChunkSize
-        let body = EmailBody { writer in
+        let body = EmailBody { [parts] writer in
             let output = MIMEOutput(writer: writer)
-            try output.append(head)
+            defer { writer = output.writer }
+            output.append(head)
             if let boundary {
                 for part in parts {
-                    try output.append("--" + boundary + "\r\n")
+                    output.append("--" + boundary + "\r\n")
                     try await Self.write(
                         part,
                         attachments: attachments,
@@ -115,17 +139,59 @@ public struct EMLConverter: MessageConverter {
                         to: output
                     )
                 }
-                try output.append("--" + boundary + "--\r\n")
+                output.append("--" + boundary + "--\r\n")
             } else if case .text(let bytes) = parts[0] {
-                try output.append(bytes)
+                output.append(bytes)
             }
-            try output.flush()
+            try await output.flush()
+        }
+        let fallback: @Sendable (AttachmentFailure) -> EmailMessage = { failure in
+            var summaries = summaries
+            var partialReasons = partialReasons
+            if let index = Self.index(of: failure, in: attachments, summaries: summaries) {
+                summaries[index].failure = ArchiverError(failure.reason.code, failure.reason.detail, scope: .item)
+            }
+            partialReasons.append(failure.reason)
+            // The fallback's boundary is the same one, so `makeBoundary` cannot fail; the message never opened
+            // readers of its own, so every write of its body opens the attachments again.
+            return
+                (try? self.assemble(
+                    request,
+                    summaries: summaries,
+                    partialReasons: partialReasons,
+                    opened: nil,
+                    previousBoundary: boundary
+                ))
+                ?? EmailMessage(
+                    messageID: self.messageID(for: item),
+                    date: item.sentAt,
+                    partialReasons: partialReasons,
+                    body: EmailBody { _ in throw failure }
+                )
         }
         return EmailMessage(
             messageID: messageID(for: item),
             date: item.sentAt,
             partialReasons: partialReasons,
-            body: body
+            body: body,
+            fallback: fallback
+        )
+    }
+
+    /// The position of the attachment that `failure` names and that is not yet failed.
+    private static func index(
+        of failure: AttachmentFailure,
+        in attachments: [Attachment],
+        summaries: [EMLBodyRenderer.AttachmentSummary]
+    ) -> Int? {
+        attachments.indices.first { attachments[$0].id == failure.attachmentID && summaries[$0].failure == nil }
+    }
+
+    /// The partial reason for an attachment that `error` made unavailable.
+    static func partialReason(_ summary: EMLBodyRenderer.AttachmentSummary, _ error: ArchiverError) -> PartialReason {
+        PartialReason(
+            code: error.code,
+            detail: "attachment \(summary.id) \"\(summary.fileName)\": \(UntrustedText.singleLine(error.message))"
         )
     }
 

@@ -1,11 +1,18 @@
-/// A write buffer in front of an ``EmailByteWriter``: the converter and its encoders append to it, and it hands the
-/// sink large chunks, so that a message of any size is written with a fixed amount of memory.
+/// A write buffer in front of an ``EmailByteWriter``: the converter and its encoders append to it synchronously,
+/// and the body hands the sink large chunks at the points where it may suspend, so that a message of any size is
+/// written with a bounded amount of memory.
+///
+/// The encoders never wait for the sink: an append that does not fit grows the buffer, and the body calls
+/// ``flushIfFull()`` after each piece it appends (one attachment chunk at most), so the buffer holds at most
+/// ``capacity`` plus one encoded chunk. The sink receives chunks of at most ``capacity`` bytes.
 final class MIMEOutput {
-    /// The buffer's size; also the largest chunk the sink receives.
+    /// The size at which the buffer is handed to the writer; also its initial allocation.
     static let capacity = 1 << 16
 
-    private let writer: any EmailByteWriter
-    private let storage: UnsafeMutableRawPointer
+    /// The writer the buffer is flushed to; the body hands it back to its caller when done.
+    private(set) var writer: any EmailByteWriter
+    private var storage: UnsafeMutableRawPointer
+    private var allocated = MIMEOutput.capacity
     private var count = 0
 
     /// Creates an output that writes to `writer`.
@@ -18,49 +25,38 @@ final class MIMEOutput {
         storage.deallocate()
     }
 
-    /// Appends bytes, flushing as often as needed.
-    func append(_ bytes: some Collection<UInt8>) throws {
+    /// Appends bytes.
+    func append(_ bytes: some Collection<UInt8>) {
         // Contiguous bytes (arrays, native strings' UTF-8) are copied with memcpy, not element by element.
-        let copied = try bytes.withContiguousStorageIfAvailable { buffer -> Bool in
-            try append(UnsafeRawBufferPointer(buffer))
+        let copied = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            append(UnsafeRawBufferPointer(buffer))
             return true
         }
         if copied == true { return }
-        var remaining = bytes[...]
-        while !remaining.isEmpty {
-            if count == Self.capacity { try flush() }
-            let room = Self.capacity - count
-            let piece = remaining.prefix(room)
-            let target = UnsafeMutableRawBufferPointer(start: storage + count, count: piece.count)
-            _ = target.initializeMemory(as: UInt8.self, from: piece)
-            count += piece.count
-            remaining = remaining.dropFirst(piece.count)
-        }
+        let pieceCount = bytes.count
+        makeRoom(pieceCount)
+        let target = UnsafeMutableRawBufferPointer(start: storage + count, count: pieceCount)
+        _ = target.initializeMemory(as: UInt8.self, from: bytes)
+        count += pieceCount
     }
 
-    /// Appends raw bytes, flushing as often as needed.
-    func append(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            if count == Self.capacity { try flush() }
-            let piece = min(bytes.count - offset, Self.capacity - count)
-            (storage + count).copyMemory(from: bytes.baseAddress! + offset, byteCount: piece)
-            count += piece
-            offset += piece
-        }
+    /// Appends raw bytes.
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        makeRoom(bytes.count)
+        (storage + count).copyMemory(from: base, byteCount: bytes.count)
+        count += bytes.count
     }
 
     /// Appends the UTF-8 bytes of `text`.
-    func append(_ text: String) throws {
-        try append(text.utf8)
+    func append(_ text: String) {
+        append(text.utf8)
     }
 
-    /// Space for at least `byteCount` bytes (at most ``capacity``), flushing first when there is not enough; the
-    /// caller writes into it and then calls ``advance(by:)``.
-    func reserve(_ byteCount: Int) throws -> (pointer: UnsafeMutablePointer<UInt8>, available: Int) {
-        precondition(byteCount <= Self.capacity)
-        if Self.capacity - count < byteCount { try flush() }
-        return ((storage + count).assumingMemoryBound(to: UInt8.self), Self.capacity - count)
+    /// Space for at least `byteCount` bytes; the caller writes into it and then calls ``advance(by:)``.
+    func reserve(_ byteCount: Int) -> (pointer: UnsafeMutablePointer<UInt8>, available: Int) {
+        makeRoom(byteCount)
+        return ((storage + count).assumingMemoryBound(to: UInt8.self), allocated - count)
     }
 
     /// Records that `byteCount` bytes were written into the space ``reserve(_:)`` returned.
@@ -68,10 +64,29 @@ final class MIMEOutput {
         count += byteCount
     }
 
-    /// Hands everything buffered to the writer.
-    func flush() throws {
-        guard count > 0 else { return }
-        try writer.write(UnsafeRawBufferPointer(start: storage, count: count))
+    /// Hands the buffer to the writer when it holds at least ``capacity`` bytes.
+    func flushIfFull() async throws {
+        if count >= Self.capacity { try await flush() }
+    }
+
+    /// Hands everything buffered to the writer, in chunks of at most ``capacity`` bytes.
+    func flush() async throws {
+        var offset = 0
+        while offset < count {
+            let piece = min(count - offset, Self.capacity)
+            try await writer.write(UnsafeRawBufferPointer(start: storage + offset, count: piece))
+            offset += piece
+        }
         count = 0
+    }
+
+    private func makeRoom(_ byteCount: Int) {
+        guard allocated - count < byteCount else { return }
+        let size = max(allocated * 2, count + byteCount)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        grown.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = grown
+        allocated = size
     }
 }

@@ -15,12 +15,18 @@ public struct ArchiverError: Error, Sendable, CustomStringConvertible {
     ///
     /// The raw value is a short `snake_case` code. For item-scoped codes it is also the `reason` written to the run
     /// report, so these values are part of the public contract.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
         /// The stable `snake_case` identifier of this code.
         public let rawValue: String
 
         /// Creates a code; integrators may define their own codes for their own roles.
         public init(_ rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        /// Creates a code from a literal raw value, so that `report.failures[0].reason == "unmapped"` reads as the
+        /// JSON report does.
+        public init(stringLiteral rawValue: String) {
             self.rawValue = rawValue
         }
 

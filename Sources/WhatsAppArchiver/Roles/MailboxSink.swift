@@ -1,147 +1,67 @@
-/// Where messages go: delivers a message into a folder of a mailbox, exactly once, and makes deliveries durable.
+/// Where messages go: stores one message into a folder of every mailbox of a delivery, exactly once, and makes
+/// deliveries durable in two phases.
 ///
 /// ## Contract
 ///
-/// - ``deliver(_:)-(Delivery)`` stores the message or recognises it as already stored. A message whose
-///   ``EmailMessage/messageID`` is already in the mailbox's folder, delivered in an earlier run or earlier in this
-///   one, is a ``DeliveryStatus/duplicate``, never a second copy.
-/// - A delivery need not be durable when `deliver` returns. ``commit()`` makes every delivery so far durable
-///   before it returns; the `Connector` moves its checkpoint only after `commit` returns.
-/// - A problem with this one message (a mailbox name the sink cannot store, say) is an item-scoped
-///   ``ArchiverError``: the run goes on. Anything else (disk full, permission denied) stops the run and must leave
-///   no partial message visible.
+/// - ``deliver(_:)`` stores the message for each of the delivery's mailboxes, or recognises it as already there.
+///   A message whose ``EmailMessage/messageID`` is already in a mailbox's folder, delivered in an earlier run or
+///   earlier in this one, is ``MailboxOutcome/Status/duplicate`` there, never a second copy.
+/// - A delivery need not be durable when `deliver` returns. ``seal()`` closes the batch of deliveries returned so
+///   far and starts making it durable; ``waitUntilDurable(_:)`` returns when it is. The `Connector` moves its
+///   checkpoint only over batches that were waited for. A sink that cannot overlap the two does all its work in
+///   `seal`, and the default `waitUntilDurable` returns at once.
+/// - A problem with this message in one mailbox (a mailbox name the sink cannot store) is that mailbox's
+///   ``MailboxOutcome/Status/refused`` outcome; a problem with the message itself is an item-scoped
+///   ``ArchiverError`` thrown by `deliver` (nothing stored). Anything else (disk full, permission denied) stops the
+///   run and must leave no partial message visible.
+/// - A body that throws ``AttachmentFailure`` is discarded and the failure rethrown unchanged; the caller then
+///   delivers the message's fallback. A sink that answers ``MailboxOutcome/Status/accepted`` (its work still in
+///   flight) handles such a failure itself by storing `message.replacing(failure)`.
+///
+/// A sink that stores per mailbox implements ``PerMailboxSink`` instead and gets `deliver` as a loop. Everything
+/// that crosses into a sink is `Sendable`, so an actor can be a sink.
 ///
 /// Check an implementation with `MailboxSinkConformance` from the `WhatsAppArchiverTesting` module.
 public protocol MailboxSink: Sendable {
-    /// Delivers one message.
+    /// Stores one message into `folder` of every mailbox of the delivery, exactly once per (mailbox, Message-ID).
+    ///
+    /// - Returns: One outcome per mailbox, in the order of ``Delivery/mailboxes``.
+    /// - Throws: ``AttachmentFailure`` (nothing stored for any mailbox); an item-scoped ``ArchiverError`` (nothing
+    ///   stored, the item fails); anything else stops the run.
     func deliver(_ delivery: Delivery) async throws -> DeliveryResult
 
-    /// Makes every delivery so far durable, and returns when it is.
-    func commit() async throws -> CommitReceipt
-
-    /// Whether ``deliver(_:)-(Delivery)`` may be called while a ``commit()`` runs. The default is `false`.
+    /// Phase one of a commit: closes the current batch (every delivery that returned before this call) and starts
+    /// making it durable.
     ///
-    /// When it is `true`, a commit makes durable every delivery that returned before the commit was called;
-    /// deliveries made while it runs wait for the next commit. The `Connector` then commits in the background
-    /// while it goes on converting and delivering, and moves the checkpoint when the commit has returned.
-    var allowsDeliveriesDuringCommit: Bool { get }
+    /// Deliveries made after `seal` returns belong to the next batch. A sink that cannot overlap does all its work
+    /// here.
+    func seal() async throws -> SealedBatch
 
-    /// Whether the sink implements ``deliver(_:)-(SharedDelivery)``: one message for several mailboxes, stored
-    /// once where the sink can (a hard link, a single-instance store). The default is `false`.
-    var acceptsSharedDeliveries: Bool { get }
+    /// Phase two: returns when every delivery of `batch` is durable, with the final outcome of every delivery that
+    /// ``deliver(_:)`` returned as ``MailboxOutcome/Status/accepted``.
+    ///
+    /// Batches are waited for in the order they were sealed, each once. The default returns
+    /// `CommitReceipt(deliveries: batch.deliveries)` at once: right for a sink whose `seal` does all the work.
+    func waitUntilDurable(_ batch: SealedBatch) async throws -> CommitReceipt
 
-    /// Delivers one message to the same folder of several mailboxes, with the guarantees of
-    /// ``deliver(_:)-(Delivery)`` for each of them.
+    /// Releases what the sink holds (locks, descriptors, connections).
     ///
-    /// Called by the `Connector` only when ``acceptsSharedDeliveries`` is `true`. The message's body may be
-    /// written at most once: a sink that keeps one copy per mailbox copies what it stored.
-    ///
-    /// - Returns: One result per mailbox, in the order of ``SharedDelivery/mailboxes``: what was done for it, or
-    ///   the item-scoped ``ArchiverError`` that refused that mailbox alone (a mailbox name the sink cannot store).
-    /// - Throws: An item-scoped ``ArchiverError`` when the message could not be stored for any mailbox (its body
-    ///   failed); any other error stops the run, as for ``deliver(_:)-(Delivery)``.
-    func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>]
+    /// Called once by the sink's owner (the `Connector` never closes a sink); deliveries not sealed and waited for
+    /// are not durable. The default does nothing.
+    func close() async throws
 }
 
 extension MailboxSink {
-    /// `false`: by default the `Connector` waits for each commit before it delivers again.
-    public var allowsDeliveriesDuringCommit: Bool { false }
-
-    /// `false`: by default the `Connector` delivers a message per mailbox.
-    public var acceptsSharedDeliveries: Bool { false }
-
-    /// Refuses: a sink that does not set ``acceptsSharedDeliveries`` is never asked.
-    ///
-    /// - Throws: ``ArchiverError/Code/invalidConfiguration`` (run scope).
-    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
-        throw ArchiverError(
-            .invalidConfiguration,
-            "\(type(of: self)) does not accept shared deliveries (acceptsSharedDeliveries is false); deliver one "
-                + "message per mailbox instead.",
-            scope: .run
-        )
-    }
-}
-
-/// One message for one mailbox folder.
-public struct Delivery {
-    /// The mailbox.
-    public var mailbox: MailboxAddress
-    /// The folder inside the mailbox, for example `WhatsApp Archiver`.
-    public var folder: String
-    /// The message.
-    public var message: EmailMessage
-    /// The item the message was made from, for sinks that want its metadata.
-    public var item: Item
-
-    /// Creates a delivery.
-    public init(mailbox: MailboxAddress, folder: String, message: EmailMessage, item: Item) {
-        self.mailbox = mailbox
-        self.folder = folder
-        self.message = message
-        self.item = item
-    }
-}
-
-/// One message for the same folder of several mailboxes: an item whose message does not depend on the mailbox.
-///
-/// See ``MailboxSink/deliver(_:)-(SharedDelivery)``.
-public struct SharedDelivery {
-    /// The mailboxes, without repeats, in the order the results come back.
-    public var mailboxes: [MailboxAddress]
-    /// The folder inside each mailbox, for example `WhatsApp Archiver`.
-    public var folder: String
-    /// The message; its body may be written at most once.
-    public var message: EmailMessage
-    /// The item the message was made from, for sinks that want its metadata.
-    public var item: Item
-
-    /// Creates a shared delivery.
-    public init(mailboxes: [MailboxAddress], folder: String, message: EmailMessage, item: Item) {
-        self.mailboxes = mailboxes
-        self.folder = folder
-        self.message = message
-        self.item = item
-    }
-}
-
-/// What a sink did with a delivery.
-public struct DeliveryResult: Sendable, Hashable {
-    /// Whether the message was stored or already there.
-    public var status: DeliveryStatus
-    /// How many bytes were stored (0 for a duplicate).
-    public var byteCount: Int64
-
-    /// Creates a result.
-    public init(status: DeliveryStatus, byteCount: Int64 = 0) {
-        self.status = status
-        self.byteCount = byteCount
+    /// Returns a receipt for the whole batch at once: `seal` made it durable.
+    public func waitUntilDurable(_ batch: SealedBatch) async throws -> CommitReceipt {
+        CommitReceipt(deliveries: batch.deliveries)
     }
 
-    /// The message was stored.
-    public static func delivered(byteCount: Int64) -> DeliveryResult {
-        DeliveryResult(status: .delivered, byteCount: byteCount)
-    }
+    /// Does nothing: the sink holds nothing that must be released.
+    public func close() async throws {}
 
-    /// The message was already in the folder.
-    public static let duplicate = DeliveryResult(status: .duplicate, byteCount: 0)
-}
-
-/// Whether a message was stored or was already there.
-public enum DeliveryStatus: Sendable, Hashable {
-    /// The message was stored; it becomes durable at the next commit.
-    case delivered
-    /// A message with the same `Message-ID` is already in the folder; nothing was stored.
-    case duplicate
-}
-
-/// What a commit made durable.
-public struct CommitReceipt: Sendable, Hashable {
-    /// How many deliveries became durable with this commit.
-    public var deliveries: Int
-
-    /// Creates a receipt.
-    public init(deliveries: Int) {
-        self.deliveries = deliveries
+    /// Makes every delivery so far durable: ``seal()``, then ``waitUntilDurable(_:)``.
+    public func commit() async throws -> CommitReceipt {
+        try await waitUntilDurable(try await seal())
     }
 }

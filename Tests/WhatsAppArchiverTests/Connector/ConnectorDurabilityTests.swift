@@ -47,12 +47,12 @@ private func expectExactlyOnce(_ sink: RecordingSink, items: [Item], sourceLocat
 struct ConnectorDurabilityTests {
     @Test(arguments: [false, true])
     func aSourceFailingMidRunLeavesTheCheckpointAtTheLastDurableItemAndARerunFinishesExactlyOnce(
-        backgroundCommits: Bool
+        acceptingSink: Bool
     ) async throws {
         let all = items(35)
         let source = InMemorySource(items: all)
         source.failFetch(3, with: ArchiverError(.sourceUnavailable, "HTTP 503 after 5 retries"))
-        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
+        let sink = RecordingSink(answersAccepted: acceptingSink)
         let checkpoints = InMemoryCheckpointStore()
 
         await #expect(throws: ArchiverError.self) {
@@ -78,9 +78,9 @@ struct ConnectorDurabilityTests {
     }
 
     @Test(arguments: [1, 2, 3, 5, 8], [false, true])
-    func aCrashAfterAnyCommitLosesNothingAndDuplicatesNothing(commitNumber: Int, backgroundCommits: Bool) async throws {
+    func aCrashAfterAnyCommitLosesNothingAndDuplicatesNothing(commitNumber: Int, acceptingSink: Bool) async throws {
         let all = items(30)
-        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
+        let sink = RecordingSink(answersAccepted: acceptingSink)
         let checkpoints = InMemoryCheckpointStore()
         // A failing commit stands for the process dying while making the batch durable.
         sink.failCommit(commitNumber, with: ArchiverError(.storageFailed, "No space left on device (errno 28)"))
@@ -102,8 +102,8 @@ struct ConnectorDurabilityTests {
     }
 
     @Test(arguments: [false, true])
-    func aFatalSinkErrorStopsTheRunWithoutMovingTheCheckpoint(backgroundCommits: Bool) async throws {
-        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
+    func aFatalSinkErrorStopsTheRunWithoutMovingTheCheckpoint(acceptingSink: Bool) async throws {
+        let sink = RecordingSink(answersAccepted: acceptingSink)
         sink.failDelivery(3, with: ArchiverError(.storageFailed, "No space left on device (errno 28)"))
         let checkpoints = InMemoryCheckpointStore()
         do {
@@ -119,9 +119,9 @@ struct ConnectorDurabilityTests {
     }
 
     @Test(arguments: [false, true])
-    func cancellingStopsAtTheNextItemWithTheCheckpointAtTheLastDurablePoint(backgroundCommits: Bool) async throws {
+    func cancellingStopsAtTheNextItemWithTheCheckpointAtTheLastDurablePoint(acceptingSink: Bool) async throws {
         let all = items(40)
-        let sink = RecordingSink(allowsDeliveriesDuringCommit: backgroundCommits)
+        let sink = RecordingSink(answersAccepted: acceptingSink)
         let checkpoints = InMemoryCheckpointStore()
         let finished = LockedBox(0)
         let run = Task {

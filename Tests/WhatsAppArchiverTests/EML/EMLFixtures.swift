@@ -41,8 +41,8 @@ enum EMLFixtures {
         let mailboxes = participants.compactMap(\.mailbox)
         return ConversionRequest(
             item: item,
-            mailbox: mailbox,
             mapping: MappingResult(mailboxes: mailboxes, participants: participants),
+            mailboxes: [mailbox],
             quarantineReason: quarantine
         )
     }

@@ -50,7 +50,7 @@ struct EMLGoldenTests {
     func isDeterministicAcrossMailboxes(_ fixture: EMLFixtures.Case) async throws {
         let converter = try EMLFixtures.converter()
         var other = fixture.request
-        other.mailbox = EMLFixtures.carolMailbox
+        other.mailboxes = [EMLFixtures.carolMailbox]
         let first = try await converter.convert(fixture.request)
         let second = try await converter.convert(other)
         #expect(first.messageID == second.messageID)

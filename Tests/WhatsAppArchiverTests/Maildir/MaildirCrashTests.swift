@@ -42,7 +42,7 @@ import WhatsAppArchiverTesting
         // The rerun: a new sink (a new process) delivers the same messages again.
         let rerun = try MaildirSink(root: scratch.root)
         var delivered = 0
-        for id in Self.ids where try await rerun.deliver(MaildirFixtures.delivery(id: id)).status == .delivered {
+        for id in Self.ids where try await rerun.deliver(MaildirFixtures.delivery(id: id)).status == .stored {
             delivered += 1
         }
         #expect(try await rerun.commit().deliveries == delivered)
@@ -64,9 +64,9 @@ import WhatsAppArchiverTesting
     static let sharedPoints: [MaildirSink.FaultPoint] =
         [.afterTemporaryWrite, .afterSync, .afterDirectorySync] + (1...6).map { .afterRename(count: $0) }
 
-    static func sharedDelivery(_ id: String, to mailboxes: [MailboxAddress]) -> SharedDelivery {
+    static func sharedDelivery(_ id: String, to mailboxes: [MailboxAddress]) -> Delivery {
         let single = MaildirFixtures.delivery(id: id)
-        return SharedDelivery(mailboxes: mailboxes, folder: single.folder, message: single.message, item: single.item)
+        return Delivery(mailboxes: mailboxes, folder: single.folder, message: single.message, item: single.item)
     }
 
     /// The same with every message shared by two mailboxes (hard links, or copies): a crash between the renames of
@@ -94,8 +94,8 @@ import WhatsAppArchiverTesting
         let rerun = try MaildirSink(root: scratch.root)
         var delivered = 0
         for id in Self.ids {
-            for result in try await rerun.deliver(Self.sharedDelivery(id, to: mailboxes)) {
-                if try result.get().status == .delivered { delivered += 1 }
+            for outcome in try await rerun.deliver(Self.sharedDelivery(id, to: mailboxes)).outcomes {
+                if outcome.status == .stored { delivered += 1 }
             }
         }
         #expect(try await rerun.commit().deliveries == delivered)
@@ -129,7 +129,7 @@ import WhatsAppArchiverTesting
         #expect(FileManager.default.createFile(atPath: tmp + "/1700000000.M1P2.otherhost", contents: Data("x".utf8)))
 
         let rerun = try MaildirSink(root: scratch.root)
-        #expect(try await rerun.deliver(MaildirFixtures.delivery(id: "other@archiver.invalid")).status == .delivered)
+        #expect(try await rerun.deliver(MaildirFixtures.delivery(id: "other@archiver.invalid")).status == .stored)
         let other = MessageIDDigest(messageID: "other@archiver.invalid").hexDigits
         #expect(MaildirFixtures.names(tmp).filter { !$0.contains(other) } == ["1700000000.M1P2.otherhost"])
         #expect(try await rerun.commit().deliveries == 1)

@@ -20,7 +20,7 @@ import Darwin
         // A restart closes the old sink (it holds the root's lock), as the end of the old process would.
         let previous = Mutex<MaildirSink?>(nil)
         let failures = await MailboxSinkConformance { [configuration] in
-            previous.withLock { $0?.close() }
+            previous.withLock { $0?.closeNow() }
             let sink = try MaildirSink(configuration: configuration)
             previous.withLock { $0 = sink }
             return sink
@@ -39,15 +39,15 @@ import Darwin
         let date = Date(timeIntervalSince1970: 1_795_430_096)
         let single = MaildirFixtures.delivery(id: "shared.1@archiver.invalid", date: date)
         let results = try await sink.deliver(
-            SharedDelivery(
+            Delivery(
                 mailboxes: [MaildirFixtures.alice, bob, carol],
                 folder: single.folder,
                 message: single.message,
                 item: single.item
             )
         )
-        let statuses = results.map { try? $0.get().status }
-        #expect(statuses == [.delivered, .delivered, .delivered])
+        let statuses = results.statuses
+        #expect(statuses == [.stored, .stored, .stored])
         #expect(try await sink.commit().deliveries == 3)
 
         var inodes: Set<UInt64> = []
@@ -77,9 +77,9 @@ import Darwin
         #expect(inodes.count == (linksCopies ? 1 : 3))
 
         let again = try await sink.deliver(
-            SharedDelivery(mailboxes: [carol, bob], folder: single.folder, message: single.message, item: single.item)
+            Delivery(mailboxes: [carol, bob], folder: single.folder, message: single.message, item: single.item)
         )
-        #expect(again.map { try? $0.get().status } == [.duplicate, .duplicate])
+        #expect(again.statuses == [.duplicate, .duplicate])
     }
 
     @Test func createsTheMaildirPlusPlusLayout() async throws {
@@ -111,7 +111,7 @@ import Darwin
         let result = try await sink.deliver(
             MaildirFixtures.delivery(id: "bytes@archiver.invalid", date: date, bytes: bytes)
         )
-        #expect(result == .delivered(byteCount: Int64(bytes.count)))
+        #expect(result.status == .stored && result.byteCount == Int64(bytes.count))
         #expect(try await sink.commit().deliveries == 1)
 
         let new = MaildirFixtures.folderPath(scratch.root) + "/new"
@@ -151,9 +151,9 @@ import Darwin
         #expect(rename(folder + "/new/" + name, folder + "/cur/" + name + ":2,S") == 0)
 
         let sink = try MaildirSink(root: scratch.root)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "moved@archiver.invalid")) == .duplicate)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "kept@archiver.invalid")) == .duplicate)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "other@archiver.invalid")).status == .delivered)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "moved@archiver.invalid")).status == .duplicate)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "kept@archiver.invalid")).status == .duplicate)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "other@archiver.invalid")).status == .stored)
         #expect(try await sink.commit().deliveries == 1)
         #expect(MaildirFixtures.names(folder + "/new").count + MaildirFixtures.names(folder + "/cur").count == 3)
     }
@@ -180,9 +180,9 @@ import Darwin
         )
 
         let sink = try MaildirSink(root: scratch.root)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "Foreign.ID@example.com")) == .duplicate)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "foreign.id@example.com")).status == .delivered)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "unrelated@example.com")) == .duplicate)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "Foreign.ID@example.com")).status == .duplicate)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "foreign.id@example.com")).status == .stored)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "unrelated@example.com")).status == .duplicate)
         _ = try await sink.commit()
     }
 
@@ -190,11 +190,11 @@ import Darwin
         let scratch = try ScratchDirectory()
         let sink = try MaildirSink(root: scratch.root)
         let id = "fanout@archiver.invalid"
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id)).status == .delivered)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, to: MaildirFixtures.bob)).status == .delivered)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, folder: "Other")).status == .delivered)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, folder: "INBOX")).status == .delivered)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, to: MaildirFixtures.bob)) == .duplicate)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id)).status == .stored)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, to: MaildirFixtures.bob)).status == .stored)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, folder: "Other")).status == .stored)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, folder: "INBOX")).status == .stored)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: id, to: MaildirFixtures.bob)).status == .duplicate)
         #expect(try await sink.commit().deliveries == 4)
         #expect(MaildirFixtures.names(scratch.root + "/alice@contoso.com/new").count == 1)
         #expect(MaildirFixtures.names(scratch.root + "/alice@contoso.com/.Other/new").count == 1)
@@ -231,15 +231,15 @@ import Darwin
     @Test func concurrentDeliveriesOfOneMessageStoreOneCopy() async throws {
         let scratch = try ScratchDirectory()
         let sink = try MaildirSink(root: scratch.root)
-        let statuses = await withTaskGroup(of: DeliveryStatus?.self) { group in
+        let statuses = await withTaskGroup(of: MailboxOutcome.Status?.self) { group in
             for _ in 0..<8 {
                 group.addTask { try? await sink.deliver(MaildirFixtures.delivery(id: "race@archiver.invalid")).status }
             }
-            var statuses: [DeliveryStatus?] = []
+            var statuses: [MailboxOutcome.Status?] = []
             for await status in group { statuses.append(status) }
             return statuses
         }
-        #expect(statuses.filter { $0 == .delivered }.count == 1)
+        #expect(statuses.filter { $0 == .stored }.count == 1)
         #expect(statuses.filter { $0 == .duplicate }.count == 7)
         #expect(try await sink.commit().deliveries == 1)
     }
@@ -266,11 +266,11 @@ import Darwin
         // A fresh lock: another program (or a run killed a moment ago) is changing the subscriptions.
         #expect(FileManager.default.createFile(atPath: mailbox + "/subscriptions.lock", contents: Data("Sent\n".utf8)))
         let first = try MaildirSink(root: scratch.root)
-        #expect(try await first.deliver(MaildirFixtures.delivery(id: "locked@archiver.invalid")).status == .delivered)
+        #expect(try await first.deliver(MaildirFixtures.delivery(id: "locked@archiver.invalid")).status == .stored)
         #expect(try await first.commit().deliveries == 1)
         #expect(!FileManager.default.fileExists(atPath: mailbox + "/subscriptions"))
         #expect(MaildirFixtures.contents(mailbox + "/subscriptions.lock") == Array("Sent\n".utf8))
-        first.close()
+        try await first.close()
 
         // Once the lock is gone, the next sink that opens the folder subscribes it.
         #expect(unlink(mailbox + "/subscriptions.lock") == 0)
@@ -285,12 +285,12 @@ import Darwin
         let error = #expect(throws: ArchiverError.self) { try MaildirSink(root: scratch.root) }
         #expect(error?.code == .storageFailed)
         #expect(error?.message.contains(scratch.root) == true)
-        first.close()
+        try await first.close()
         let second = try MaildirSink(root: scratch.root)
         await #expect(throws: ArchiverError.self) {
             try await first.deliver(MaildirFixtures.delivery(id: "closed@archiver.invalid"))
         }
-        #expect(try await second.deliver(MaildirFixtures.delivery(id: "open@archiver.invalid")).status == .delivered)
+        #expect(try await second.deliver(MaildirFixtures.delivery(id: "open@archiver.invalid")).status == .stored)
     }
 
     @Test func aFolderNameThatCannotBeAMaildirFolderStopsTheRunWithAClearError() async throws {

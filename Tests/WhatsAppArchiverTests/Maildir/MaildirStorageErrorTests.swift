@@ -18,7 +18,7 @@ struct MaildirStorageErrorTests {
         defer { withExtendedLifetime(scratch) { disk.unmount() } }
         let root = disk.path + "/maildir"
         let sink = try MaildirSink(root: root)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "fits@archiver.invalid")).status == .delivered)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "fits@archiver.invalid")).status == .stored)
 
         let large = MaildirFixtures.messageBytes(
             id: "large@archiver.invalid",
@@ -40,7 +40,7 @@ struct MaildirStorageErrorTests {
         // Once space is free again the same message is stored whole.
         #expect(try await sink.commit().deliveries == 1)
         #expect(MaildirFixtures.names(folder + "/tmp").isEmpty)
-        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "large2@archiver.invalid")).status == .delivered)
+        #expect(try await sink.deliver(MaildirFixtures.delivery(id: "large2@archiver.invalid")).status == .stored)
         #expect(try await sink.commit().deliveries == 1)
         #expect(MaildirFixtures.names(folder + "/new").count == 2)
     }

@@ -35,7 +35,7 @@ enum MaildirFixtures {
         bytes: [UInt8]? = nil
     ) -> Delivery {
         let message = EmailMessage(messageID: id, date: date, body: EmailBody(bytes: bytes ?? messageBytes(id: id)))
-        return Delivery(mailbox: mailbox, folder: folder, message: message, item: SampleItems.message(id: id))
+        return Delivery(mailboxes: [mailbox], folder: folder, message: message, item: SampleItems.message(id: id))
     }
 
     /// The names in a directory, sorted, without `.` entries.

@@ -4,14 +4,14 @@ import Testing
 import WhatsAppArchiver
 import WhatsAppArchiverTesting
 
-/// With a sink that allows deliveries during a commit, the connector commits in the background: deliveries go on
-/// while the sink makes the previous batch durable, and the checkpoint still moves only over durable items.
-struct BackgroundCommitTests {
-    /// A recording sink whose first commit returns only once the connector has delivered the next batch too
-    /// (or after ten seconds): a connector that waited for the commit before delivering again would never get there.
+/// The connector seals a batch and waits for it only at the next commit point: deliveries go on while the sink
+/// makes the previous batch durable, and the checkpoint still moves only over durable items.
+struct TwoPhaseCommitTests {
+    /// A recording sink whose first batch becomes durable only once the connector has delivered the next batch too
+    /// (or after ten seconds): a connector that waited for a batch before delivering again would never get there.
     final class SlowCommitSink: MailboxSink {
-        let inner = RecordingSink(allowsDeliveriesDuringCommit: true)
-        private let state = Mutex((deliveries: 0, commits: 0, commitsAtOnce: 0, mostAtOnce: 0))
+        let inner = RecordingSink()
+        private let state = Mutex((deliveries: 0, waits: 0, waitsAtOnce: 0, mostAtOnce: 0))
         private let firstCommitSawTheNextBatch = Mutex(false)
         let nextBatchEndsAt: Int
 
@@ -19,30 +19,33 @@ struct BackgroundCommitTests {
             self.nextBatchEndsAt = nextBatchEndsAt
         }
 
-        var allowsDeliveriesDuringCommit: Bool { true }
         var deliveredTheNextBatchDuringTheFirstCommit: Bool { firstCommitSawTheNextBatch.withLock { $0 } }
         var mostCommitsAtOnce: Int { state.withLock { $0.mostAtOnce } }
 
         func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
-            state.withLock { $0.deliveries += 1 }
+            state.withLock { $0.deliveries += delivery.mailboxes.count }
             return try await inner.deliver(delivery)
         }
 
-        func commit() async throws -> CommitReceipt {
+        func seal() async throws -> SealedBatch {
+            try await inner.seal()
+        }
+
+        func waitUntilDurable(_ batch: SealedBatch) async throws -> CommitReceipt {
             let number = state.withLock {
-                $0.commits += 1
-                $0.commitsAtOnce += 1
-                $0.mostAtOnce = max($0.mostAtOnce, $0.commitsAtOnce)
-                return $0.commits
+                $0.waits += 1
+                $0.waitsAtOnce += 1
+                $0.mostAtOnce = max($0.mostAtOnce, $0.waitsAtOnce)
+                return $0.waits
             }
-            defer { state.withLock { $0.commitsAtOnce -= 1 } }
+            defer { state.withLock { $0.waitsAtOnce -= 1 } }
             if number == 1 {
                 for _ in 0..<10_000 where state.withLock({ $0.deliveries }) < nextBatchEndsAt {
                     try await Task.sleep(for: .milliseconds(1))
                 }
                 firstCommitSawTheNextBatch.withLock { $0 = state.withLock { $0.deliveries } >= nextBatchEndsAt }
             }
-            return try await inner.commit()
+            return try await inner.waitUntilDurable(batch)
         }
     }
 
