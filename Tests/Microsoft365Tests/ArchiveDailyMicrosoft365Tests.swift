@@ -28,7 +28,9 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func theDemoIsImportedOnceAndRerunsAddNothing() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes)
         let scratch = try ArchiveDailyProcess.scratch()
-        let first = try ArchiveDailyProcess.run(Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/1.json"))
+        let first = try ArchiveDailyProcess.run(
+            Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/1.json")
+        )
         #expect(first.status == 0, "\(first.errors)")
         let report = try ArchiveDailyProcess.report(scratch + "/1.json")
         #expect(report["imported"] as? Int == 22)
@@ -50,7 +52,9 @@ struct ArchiveDailyMicrosoft365Tests {
         #expect(firstStats["tokens"] == 1)
 
         // Rerun with the state directory: nothing stored, and no Graph request spent on a duplicate.
-        let second = try ArchiveDailyProcess.run(Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/2.json"))
+        let second = try ArchiveDailyProcess.run(
+            Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/2.json")
+        )
         #expect(second.status == 0, "\(second.errors)")
         let rerun = try ArchiveDailyProcess.report(scratch + "/2.json")
         #expect(rerun["imported"] as? Int == 0)
@@ -59,7 +63,9 @@ struct ArchiveDailyMicrosoft365Tests {
 
         // Rerun without the state directory: the mailbox is the truth; one folder lookup and one listing each.
         try FileManager.default.removeItem(atPath: scratch + "/state")
-        let third = try ArchiveDailyProcess.run(Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/3.json"))
+        let third = try ArchiveDailyProcess.run(
+            Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/3.json")
+        )
         #expect(third.status == 0, "\(third.errors)")
         #expect(try ArchiveDailyProcess.report(scratch + "/3.json")["skippedDuplicates"] as? Int == 22)
         #expect(try Self.copies(fake) == afterFirst)
@@ -75,8 +81,10 @@ struct ArchiveDailyMicrosoft365Tests {
         let scratch = try ArchiveDailyProcess.scratch()
         func run(_ from: String, _ until: String, _ report: String) throws -> [String: Any] {
             let result = try ArchiveDailyProcess.run(
-                ["--export", export, "--domain", "contoso.com", "--state", scratch + "/state", "--report", report,
-                 "--from", from, "--until", until] + fake.archiveDailyArguments
+                [
+                    "--export", export, "--domain", "contoso.com", "--state", scratch + "/state", "--report", report,
+                    "--from", from, "--until", until,
+                ] + fake.archiveDailyArguments
             )
             #expect(result.status == 0, "\(result.errors)")
             return try ArchiveDailyProcess.report(report)
@@ -95,7 +103,9 @@ struct ArchiveDailyMicrosoft365Tests {
         // carol@contoso.com does not exist; alice@contoso.com may not be opened; bernd is fine.
         let fake = try FakeGraph(mailboxes: ["bernd@contoso.com"], arguments: ["--denied", "alice@contoso.com"])
         let scratch = try ArchiveDailyProcess.scratch()
-        let result = try ArchiveDailyProcess.run(Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json"))
+        let result = try ArchiveDailyProcess.run(
+            Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json")
+        )
         #expect(result.status == 0, "\(result.errors)")
         let report = try ArchiveDailyProcess.report(scratch + "/r.json")
         let failures = report["failures"] as? [[String: Any]] ?? []
@@ -138,7 +148,9 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func aMissingPermissionIsNamedBeforeAnythingIsRead() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes, arguments: ["--roles", "Mail.ReadWrite"])
         let scratch = try ArchiveDailyProcess.scratch()
-        let result = try ArchiveDailyProcess.run(Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json"))
+        let result = try ArchiveDailyProcess.run(
+            Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json")
+        )
         #expect(result.status == 1)
         #expect(result.errors.contains("Mail-Advanced.ReadWrite.All"))
         #expect(try fake.stats()["requests"] == 0)
@@ -153,9 +165,11 @@ struct ArchiveDailyMicrosoft365Tests {
         let both = try ArchiveDailyProcess.run(base + ["--state", "/dev/null/x", "--maildir", "/dev/null/y"])
         #expect(both.status == 2)
         let plainHTTP = try ArchiveDailyProcess.run(
-            ["--export", ArchiveDailyProcess.demoExport, "--state", try ArchiveDailyProcess.scratch(),
-             "--m365-tenant", FakeGraph.tenant, "--m365-client-id", FakeGraph.clientID,
-             "--m365-login-url", "http://login.example.com"]
+            [
+                "--export", ArchiveDailyProcess.demoExport, "--state", try ArchiveDailyProcess.scratch(),
+                "--m365-tenant", FakeGraph.tenant, "--m365-client-id", FakeGraph.clientID,
+                "--m365-login-url", "http://login.example.com",
+            ]
         )
         #expect(plainHTTP.status == 1)
         #expect(plainHTTP.errors.contains("loopback"))

@@ -15,8 +15,11 @@ struct ExchangeOnlineSinkTests {
         let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--drop-every", "2"])
         let sink = try SinkFixtures.sink(fake)
         for index in 0..<20 {
-            let result = try await sink.deliver(SinkFixtures.delivery("lost-\(index)@test", to: Self.alice))
-            #expect(result.status == .delivered)
+            let outcome = try await SinkFixtures.store(
+                sink,
+                SinkFixtures.delivery("lost-\(index)@test", to: Self.alice)
+            )
+            #expect(outcome.status == .stored)
         }
         let copies = try SinkFixtures.copies(fake, Self.alice)
         #expect(copies.count == 20)
@@ -35,6 +38,9 @@ struct ExchangeOnlineSinkTests {
         for index in 0..<30 {
             _ = try await sink.deliver(SinkFixtures.delivery("busy-\(index)@test", to: Self.alice))
         }
+        let receipt = try await sink.commit()
+        #expect(receipt.settled.count == 30)
+        #expect(receipt.settled.allSatisfy { $0.outcome.status == .stored })
         let copies = try SinkFixtures.copies(fake, Self.alice)
         #expect(copies.count == 30)
         #expect(copies.values.allSatisfy { $0 == 1 })
@@ -47,16 +53,16 @@ struct ExchangeOnlineSinkTests {
         let mailboxes = (0..<5).map { "user\($0)@contoso.com" }
         let fake = try FakeGraph(mailboxes: mailboxes, arguments: ["--latency-ms", "40"])
         let sink = try SinkFixtures.sink(fake)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // deliver answers accepted and returns: one caller, one delivery after the other, keeps every lane busy.
+        for index in 0..<16 {
             for mailbox in mailboxes {
-                for index in 0..<16 {
-                    group.addTask {
-                        _ = try await sink.deliver(SinkFixtures.delivery("c-\(index)@\(mailbox)", to: mailbox))
-                    }
-                }
+                let outcome = try await sink.deliver(SinkFixtures.delivery("c-\(index)@\(mailbox)", to: mailbox))
+                #expect(outcome.outcomes[0].status == .accepted)
             }
-            try await group.waitForAll()
         }
+        let receipt = try await sink.commit()
+        #expect(receipt.deliveries == 80)
+        #expect(receipt.settled.allSatisfy { $0.outcome.status == .stored })
         let stats = try fake.stats()
         #expect(stats["concurrencyThrottled"] == 0)
         #expect(stats["maxInFlightPerMailbox"] == 4)
@@ -67,15 +73,15 @@ struct ExchangeOnlineSinkTests {
     @Test func aTokenIsRenewedBeforeItExpiresAndAfterA401() async throws {
         let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--token-lifetime", "2"])
         let sink = try SinkFixtures.sink(fake)
-        _ = try await sink.deliver(SinkFixtures.delivery("t-1@test", to: Self.alice))
+        _ = try await SinkFixtures.store(sink, SinkFixtures.delivery("t-1@test", to: Self.alice))
         try await Task.sleep(for: .milliseconds(2100))
-        _ = try await sink.deliver(SinkFixtures.delivery("t-2@test", to: Self.alice))
+        _ = try await SinkFixtures.store(sink, SinkFixtures.delivery("t-2@test", to: Self.alice))
         #expect(try fake.stats()["tokens"] == 2)
         #expect(try fake.stats()["expiredTokens"] == 0)
 
         let provider = StaleFirstProvider(real: try SinkFixtures.provider(fake))
         let second = try SinkFixtures.sink(fake, provider: provider)
-        _ = try await second.deliver(SinkFixtures.delivery("t-3@test", to: Self.alice))
+        _ = try await SinkFixtures.store(second, SinkFixtures.delivery("t-3@test", to: Self.alice))
         #expect(provider.calls.withLock { $0 } == 2)
         #expect(try SinkFixtures.copies(fake, Self.alice).count == 3)
     }
@@ -85,7 +91,9 @@ struct ExchangeOnlineSinkTests {
         let sinks = try (0..<4).map { _ in try SinkFixtures.sink(fake) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, sink) in sinks.enumerated() {
-                group.addTask { _ = try await sink.deliver(SinkFixtures.delivery("f-\(index)@test", to: Self.alice)) }
+                group.addTask {
+                    _ = try await SinkFixtures.store(sink, SinkFixtures.delivery("f-\(index)@test", to: Self.alice))
+                }
             }
             try await group.waitForAll()
         }
@@ -97,11 +105,12 @@ struct ExchangeOnlineSinkTests {
         let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--page-size", "7"])
         let first = try SinkFixtures.sink(fake)
         for index in 0..<30 { _ = try await first.deliver(SinkFixtures.delivery("p-\(index)@test", to: Self.alice)) }
+        _ = try await first.commit()
         let before = try fake.stats()
         let second = try SinkFixtures.sink(fake)
         for index in 0..<30 {
             let result = try await second.deliver(SinkFixtures.delivery("p-\(index)@test", to: Self.alice))
-            #expect(result.status == .duplicate)
+            #expect(result.outcomes[0].status == .duplicate)
         }
         let after = try fake.stats()
         #expect(after["messageListings"]! - before["messageListings"]! == 5)
@@ -110,10 +119,13 @@ struct ExchangeOnlineSinkTests {
     }
 
     @Test func retriesThatRunOutStopTheRun() async throws {
-        let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--unavailable-every", "1", "--retry-after", "0"])
+        let fake = try FakeGraph(
+            mailboxes: [Self.alice],
+            arguments: ["--unavailable-every", "1", "--retry-after", "0"]
+        )
         let sink = try SinkFixtures.sink(fake, attempts: 3)
         await #expect {
-            _ = try await sink.deliver(SinkFixtures.delivery("r-1@test", to: Self.alice))
+            _ = try await SinkFixtures.store(sink, SinkFixtures.delivery("r-1@test", to: Self.alice))
         } throws: { error in
             let error = error as? ArchiverError
             return error?.code == .destinationUnavailable && error?.scope == .run
@@ -124,22 +136,23 @@ struct ExchangeOnlineSinkTests {
     @Test func aMessageTheServiceRefusesFailsThatPairWithTheServiceCode() async throws {
         let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--reject-containing", "POISON"])
         let sink = try SinkFixtures.sink(fake)
-        await #expect {
-            _ = try await sink.deliver(SinkFixtures.delivery("x-1@test", to: Self.alice, text: "POISON"))
-        } throws: { error in
-            let error = error as? ArchiverError
-            return error?.code == .rejectedByService && error?.scope == .item
-                && error?.message.contains("ErrorMimeContentConversionFailed") == true
-        }
-        let fine = try await sink.deliver(SinkFixtures.delivery("x-2@test", to: Self.alice))
-        #expect(fine.status == .delivered)
+        let refused = try await SinkFixtures.store(
+            sink,
+            SinkFixtures.delivery("x-1@test", to: Self.alice, text: "POISON")
+        )
+        #expect(refused.status == .refused)
+        #expect(refused.problem?.code == .rejectedByService)
+        #expect(refused.problem?.scope == .item)
+        #expect(refused.problem?.message.contains("ErrorMimeContentConversionFailed") == true)
+        let fine = try await SinkFixtures.store(sink, SinkFixtures.delivery("x-2@test", to: Self.alice))
+        #expect(fine.status == .stored)
     }
 
     @Test func aRedirectIsNeverFollowed() async throws {
         let fake = try FakeGraph(mailboxes: [Self.alice], arguments: ["--redirect", "mallory@contoso.com"])
         let sink = try SinkFixtures.sink(fake)
         await #expect {
-            _ = try await sink.deliver(SinkFixtures.delivery("d-1@test", to: "mallory@contoso.com"))
+            _ = try await SinkFixtures.store(sink, SinkFixtures.delivery("d-1@test", to: "mallory@contoso.com"))
         } throws: { error in
             (error as? ArchiverError)?.code == .protocolViolation
         }

@@ -55,7 +55,10 @@ struct LargeMessageTests {
 
     @Test(arguments: [false, true])
     func aLargeMessageLeftUnfinishedIsCompletedByTheNextRun(deletingTheState: Bool) async throws {
-        let fake = try FakeGraph(mailboxes: ["alice@contoso.com", "carol@contoso.com"], arguments: ["--fail-chunks-after", "1"])
+        let fake = try FakeGraph(
+            mailboxes: ["alice@contoso.com", "carol@contoso.com"],
+            arguments: ["--fail-chunks-after", "1"]
+        )
         let (export, digest) = try ArchiveDailyProcess.export(count: 2, bigAttachmentSize: 5 << 20)
         let scratch = try ArchiveDailyProcess.scratch()
         let broken = try ArchiveDailyProcess.run(

@@ -47,7 +47,9 @@ public struct ClientSecretTokenProvider: M365TokenProvider {
 
     /// Requests a new token.
     public func fetchToken() async throws -> M365AccessToken {
-        var request = URLRequest(url: loginURL.appendingPathComponent(tenant).appendingPathComponent("oauth2/v2.0/token"))
+        var request = URLRequest(
+            url: loginURL.appendingPathComponent(tenant).appendingPathComponent("oauth2/v2.0/token")
+        )
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
@@ -63,13 +65,15 @@ public struct ClientSecretTokenProvider: M365TokenProvider {
             do {
                 response = try await session.send(request, limit: 1 << 20)
             } catch {
-                lastProblem = "the identity platform at \(loginURL.host ?? "?") could not be reached (\(Self.describe(error)))"
+                lastProblem =
+                    "the identity platform at \(loginURL.host ?? "?") could not be reached (\(Self.describe(error)))"
                 try await Task.sleep(for: .milliseconds(250 << attempt))
                 continue
             }
             let object = response.jsonObject ?? [:]
             if response.status == 200, let token = object["access_token"] as? String {
-                let lifetime = (object["expires_in"] as? Double) ?? Double(object["expires_in"] as? String ?? "") ?? 3599
+                let lifetime =
+                    (object["expires_in"] as? Double) ?? Double(object["expires_in"] as? String ?? "") ?? 3599
                 return M365AccessToken(
                     value: token,
                     expiresAt: obtainedAt.addingTimeInterval(lifetime),
@@ -89,13 +93,17 @@ public struct ClientSecretTokenProvider: M365TokenProvider {
     /// What the platform's refusal means, without the secret (removed even if the platform echoed it).
     private func refusal(_ status: Int, _ object: [String: Any]) -> String {
         let code = object["error"] as? String ?? "HTTP \(status)"
-        var description = (object["error_description"] as? String ?? "").split(separator: "\r\n").first.map(String.init) ?? ""
+        var description =
+            (object["error_description"] as? String ?? "").split(separator: "\r\n").first.map(String.init) ?? ""
         if !secret.value.isEmpty { description = description.replacingOccurrences(of: secret.value, with: "[secret]") }
         let advice: String
         switch code {
-        case "invalid_client": advice = "the client secret is wrong or expired: create a new one and set it in the environment"
-        case "unauthorized_client": advice = "no app with client id \(clientID) in tenant \(tenant): check --m365-client-id"
-        case "invalid_request" where description.contains("AADSTS90002"): advice = "tenant \(tenant) does not exist: check --m365-tenant"
+        case "invalid_client":
+            advice = "the client secret is wrong or expired: create a new one and set it in the environment"
+        case "unauthorized_client":
+            advice = "no app with client id \(clientID) in tenant \(tenant): check --m365-client-id"
+        case "invalid_request" where description.contains("AADSTS90002"):
+            advice = "tenant \(tenant) does not exist: check --m365-tenant"
         case "invalid_scope": advice = "the Graph URL is not a resource the tenant knows: check --m365-graph-url"
         default: advice = "check the tenant, the client id and the secret"
         }

@@ -21,7 +21,8 @@ final class AsyncLimiter: Sendable {
         return try await body()
     }
 
-    private func acquire() async {
+    /// Waits for a place and takes it; ``release()`` gives it back.
+    func acquire() async {
         let acquired = state.withLock { state -> Bool in
             guard state.available > 0 else { return false }
             state.available -= 1
@@ -41,7 +42,8 @@ final class AsyncLimiter: Sendable {
         }
     }
 
-    private func release() {
+    /// Gives a place back.
+    func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.available += 1

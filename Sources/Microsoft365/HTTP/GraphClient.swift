@@ -54,7 +54,9 @@ final class GraphClient: Sendable {
         if !query.isEmpty {
             var queryAllowed = CharacterSet.urlQueryAllowed
             queryAllowed.remove(charactersIn: "&=+#%")
-            text += "?" + query.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? $1)" }
+            text +=
+                "?"
+                + query.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? $1)" }
                 .joined(separator: "&")
         }
         return URL(string: text)!

@@ -26,7 +26,12 @@ struct LargeMessageUpload {
     let client: GraphClient
     let lane: MailboxLane
 
-    func store(_ parsed: MIMEFileParser.Parsed, size: Int64, messageID: String, date: Date) async throws
+    func store(
+        _ parsed: MIMEFileParser.Parsed,
+        size: Int64,
+        messageID: String,
+        date: Date
+    ) async throws
         -> MessageImporter.Outcome
     {
         let tooLarge = parsed.attachments.filter { $0.size > Self.sessionLimit }
@@ -65,7 +70,12 @@ struct LargeMessageUpload {
         return MessageImporter.Outcome(stored: true, byteCount: size, partialReasons: partials)
     }
 
-    private func createMessage(_ parsed: MIMEFileParser.Parsed, text: String, messageID: String, date: Date)
+    private func createMessage(
+        _ parsed: MIMEFileParser.Parsed,
+        text: String,
+        messageID: String,
+        date: Date
+    )
         async throws -> String
     {
         func recipients(_ field: String) -> [[String: Any]] {
@@ -97,14 +107,17 @@ struct LargeMessageUpload {
             message,
             kind: .storing
         )
-        for _ in 1...MessageImporter.lostAnswerAttempts {
+        for _ in 1...client.limits.maximumAttempts {
             let response: GraphResponse
             do {
                 response = try await client.send(request, mailbox: lane.mailbox)
             } catch is GraphClient.AnswerLost {
                 // Created or not? An unfinished copy found is removed, so that the message is made once, whole.
                 if let found = try await lane.holds(messageID) {
-                    let delete = GraphRequest("DELETE", client.url("v1.0", mailbox: lane.mailbox, "messages/\(found.id)"))
+                    let delete = GraphRequest(
+                        "DELETE",
+                        client.url("v1.0", mailbox: lane.mailbox, "messages/\(found.id)")
+                    )
                     _ = try await client.send(delete, mailbox: lane.mailbox)
                 }
                 continue
@@ -115,7 +128,11 @@ struct LargeMessageUpload {
         throw MessageImporter.kept(lane.mailbox, messageID)
     }
 
-    private func postAttachment(_ attachment: MIMEFileParser.Attachment, graphID: String, messageID: String)
+    private func postAttachment(
+        _ attachment: MIMEFileParser.Attachment,
+        graphID: String,
+        messageID: String
+    )
         async throws
     {
         guard let bytes = try POSIXFiles.readFile(attachment.path) else {
@@ -143,7 +160,11 @@ struct LargeMessageUpload {
         }
     }
 
-    private func uploadAttachment(_ attachment: MIMEFileParser.Attachment, graphID: String, messageID: String)
+    private func uploadAttachment(
+        _ attachment: MIMEFileParser.Attachment,
+        graphID: String,
+        messageID: String
+    )
         async throws
     {
         let create = try GraphRequest.json(

@@ -58,7 +58,9 @@ struct MIMEFileParser: Sendable {
         var finished = false
         while !finished {
             var partLines: [String] = []
-            while let line = try reader.next(), !line.isEmpty { partLines.append(String(decoding: line, as: UTF8.self)) }
+            while let line = try reader.next(), !line.isEmpty {
+                partLines.append(String(decoding: line, as: UTF8.self))
+            }
             let partFields = MIMEHeaders.fields(partLines)
             let type = MIMEHeaders.parameters(partFields.first { $0.name == "content-type" }?.value ?? "text/plain")
             let disposition = MIMEHeaders.parameters(partFields.first { $0.name == "content-disposition" }?.value ?? "")

@@ -10,10 +10,12 @@ enum MIMEHeaders {
             if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
                 fields[fields.count - 1].1 += " " + line.trimmingCharacters(in: .whitespaces)
             } else if let colon = line.firstIndex(of: ":") {
-                fields.append((
-                    line[..<colon].trimmingCharacters(in: .whitespaces).lowercased(),
-                    line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                ))
+                fields.append(
+                    (
+                        line[..<colon].trimmingCharacters(in: .whitespaces).lowercased(),
+                        line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    )
+                )
             }
         }
         return fields
@@ -29,7 +31,11 @@ enum MIMEHeaders {
             let afterStart = rest[start.upperBound...]
             let pieces = afterStart.split(separator: "?", maxSplits: 3, omittingEmptySubsequences: false)
             guard pieces.count == 4, pieces[3].hasPrefix("="),
-                let decoded = decodeWord(charset: String(pieces[0]), encoding: String(pieces[1]), text: String(pieces[2]))
+                let decoded = decodeWord(
+                    charset: String(pieces[0]),
+                    encoding: String(pieces[1]),
+                    text: String(pieces[2])
+                )
             else {
                 result += rest[..<start.upperBound]
                 rest = afterStart
@@ -156,7 +162,9 @@ enum MIMEHeaders {
             guard !entry.isEmpty else { return nil }
             if let open = entry.lastIndex(of: "<"), let close = entry.lastIndex(of: ">"), open < close {
                 var name = entry[..<open].trimmingCharacters(in: .whitespaces)
-                if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+                if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
+                    name = String(name.dropFirst().dropLast())
+                }
                 return (decodeWords(name), String(entry[entry.index(after: open)..<close]))
             }
             return ("", entry)

@@ -37,7 +37,7 @@ final class MIMESpool: EmailByteWriter {
         if descriptor >= 0 { _ = close(descriptor) }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    func write(_ bytes: UnsafeRawBufferPointer) async throws {
         size += Int64(bytes.count)
         if descriptor < 0, buffer.count + bytes.count <= Self.memoryLimit {
             buffer.append(contentsOf: bytes)
@@ -55,8 +55,11 @@ final class MIMESpool: EmailByteWriter {
         try POSIXFiles.writeAll(descriptor, bytes, path: path!)
     }
 
+    /// Nothing to do: ``contents()`` hands over what was written.
+    func finish() async throws {}
+
     /// What was written.
-    func finish() -> Contents {
+    func contents() -> Contents {
         if descriptor >= 0 {
             _ = close(descriptor)
             descriptor = -1

@@ -11,9 +11,6 @@ struct MessageImporter: Sendable {
         var partialReasons: [PartialReason]
     }
 
-    /// How many times a storing write whose answer was lost is checked and sent again.
-    static let lostAnswerAttempts = 4
-
     let client: GraphClient
 
     /// A message as it is sent: its MIME for `importMime`, or its parts for the large-message path.
@@ -27,7 +24,12 @@ struct MessageImporter: Sendable {
     /// - Throws: An item-scoped ``WhatsAppArchiver/ArchiverError`` (``WhatsAppArchiver/ArchiverError/Code/rejectedByService``,
     ///   ``WhatsAppArchiver/ArchiverError/Code/mailboxAccessDenied``, …) for this pair alone; a run-scoped one when
     ///   the run must stop.
-    func store(_ payload: Payload, messageID: String, date: Date, in lane: MailboxLane) async throws
+    func store(
+        _ payload: Payload,
+        messageID: String,
+        date: Date,
+        in lane: MailboxLane
+    ) async throws
         -> Outcome
     {
         switch try await lane.claim(messageID) {
@@ -60,7 +62,7 @@ struct MessageImporter: Sendable {
         let body = Data(mime).base64EncodedData()
         var request = GraphRequest("POST", url, body: body, contentType: "text/plain", kind: .storing)
         request.responseLimit = 1 << 20
-        for _ in 1...Self.lostAnswerAttempts {
+        for _ in 1...client.limits.maximumAttempts {
             let response: GraphResponse
             do {
                 response = try await client.send(request, mailbox: lane.mailbox)

@@ -195,7 +195,9 @@ actor MailboxLane {
         guard let id = message["id"] as? String, var internetID = message["internetMessageId"] as? String else {
             return nil
         }
-        if internetID.hasPrefix("<"), internetID.hasSuffix(">") { internetID = String(internetID.dropFirst().dropLast()) }
+        if internetID.hasPrefix("<"), internetID.hasSuffix(">") {
+            internetID = String(internetID.dropFirst().dropLast())
+        }
         let properties = message["singleValueExtendedProperties"] as? [[String: Any]] ?? []
         let marker = properties.first { ($0["id"] as? String)?.caseInsensitiveCompare(uploadMarker) == .orderedSame }
         return (internetID, id, (marker?["value"] as? String) != "incomplete")
@@ -209,7 +211,8 @@ actor MailboxLane {
     static func problem(_ response: GraphResponse, mailbox: String, _ what: String) -> ArchiverError {
         let code = response.errorCode ?? "HTTP \(response.status)"
         switch response.status {
-        case 404 where ["ErrorInvalidUser", "ResourceNotFound", "MailboxNotEnabledForRESTAPI", "ErrorNonExistentMailbox"]
+        case 404
+        where ["ErrorInvalidUser", "ResourceNotFound", "MailboxNotEnabledForRESTAPI", "ErrorNonExistentMailbox"]
             .contains(code):
             return .pair(.mailboxNotFound, "Mailbox \(mailbox) does not exist in the tenant (\(code)).")
         case 403:

@@ -9,6 +9,9 @@ extension ExchangeOnlineSink {
         public var stateDirectory: String
         /// Requests in flight per mailbox at most: Exchange Online allows 4 per app per mailbox.
         public var requestsPerMailbox = 4
+        /// Messages whose writes may be in flight at once, over every mailbox; ``ExchangeOnlineSink/deliver(_:)``
+        /// waits for a place beyond that, so that a run never holds more than this many spooled messages.
+        public var messagesInFlight = 256
         /// Attempts of one request before the run stops with
         /// ``WhatsAppArchiver/ArchiverError/Code/destinationUnavailable``.
         public var maximumAttempts = 8

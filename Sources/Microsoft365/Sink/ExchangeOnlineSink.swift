@@ -20,7 +20,9 @@ import Darwin
 ///   request per 1000 messages) when the state directory has no journal of it, else from the journal: a duplicate
 ///   costs no request. A write whose answer was lost, in this run or a killed one, is checked with one lookup before
 ///   it is sent again. See `Documentation/Microsoft365.md` for the request budget.
-/// - A delivery is durable when the service has answered `201`, so ``commit()`` has nothing left to wait for.
+/// - ``deliver(_:)`` answers `accepted` for the mailboxes it must write to and returns; the requests run in the
+///   background, at most four per mailbox, every mailbox at once. A delivery is durable when the service has
+///   answered `201`: ``waitUntilDurable(_:)`` waits for that and settles each accepted outcome.
 public final class ExchangeOnlineSink: MailboxSink {
     /// The configuration.
     public let configuration: Configuration
@@ -29,7 +31,23 @@ public final class ExchangeOnlineSink: MailboxSink {
     private let spoolDirectory: String
     private let lockDescriptor: Int32
     private let lanes = Mutex<[String: MailboxLane]>([:])
-    private let counters = Mutex((spool: 0, uncommitted: 0))
+    private let state = Mutex(State())
+    private let window: AsyncLimiter
+
+    private struct State {
+        var spoolCounter = 0
+        var sequence = 0
+        var unsealed: [Pending] = []
+        var sealed: [Int: [Pending]] = [:]
+        var fatal: (any Error)?
+    }
+
+    /// One (message, mailbox) write in flight.
+    private struct Pending {
+        var itemID: String
+        var messageID: String
+        var task: Task<MailboxOutcome, any Error>
+    }
 
     /// Creates a sink; it takes the state directory's lock, so that two runs never share a journal.
     ///
@@ -50,6 +68,7 @@ public final class ExchangeOnlineSink: MailboxSink {
             limits: limits,
             timeout: configuration.requestTimeout
         )
+        window = AsyncLimiter(limit: max(configuration.messagesInFlight, 1))
         journalDirectory = configuration.stateDirectory + "/microsoft365"
         spoolDirectory = journalDirectory + "/spool"
         try POSIXFiles.ensureDirectories(configuration.stateDirectory)
@@ -58,7 +77,7 @@ public final class ExchangeOnlineSink: MailboxSink {
         lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lockDescriptor >= 0 else { throw POSIXFiles.failure("open the lock file", lockPath, errno) }
         guard try MaildirFileSystem.tryLock(lockDescriptor, path: lockPath) else {
-            _ = close(lockDescriptor)
+            _ = SystemError.closeIgnoringInterrupts(lockDescriptor)
             throw ArchiverError(
                 .invalidConfiguration,
                 "Another run uses the state directory \(configuration.stateDirectory); wait for it to finish.",
@@ -71,7 +90,7 @@ public final class ExchangeOnlineSink: MailboxSink {
     }
 
     deinit {
-        _ = close(lockDescriptor)
+        _ = SystemError.closeIgnoringInterrupts(lockDescriptor)
     }
 
     /// Obtains a token and checks its permissions, before any item is read: a wrong secret, an unknown tenant or a
@@ -95,95 +114,147 @@ public final class ExchangeOnlineSink: MailboxSink {
     /// Graph requests sent so far, by HTTP method: the request budget the benchmark measures.
     public var requestCounts: [String: Int] { client.requestCounts }
 
-    /// `true`: one message for several mailboxes is written once and stored in them concurrently.
-    public var acceptsSharedDeliveries: Bool { true }
-
-    /// `true`: every delivery is durable when it returns, so a commit never waits for one.
-    public var allowsDeliveriesDuringCommit: Bool { true }
-
-    /// Stores one message in one mailbox.
+    /// Stores one message in every mailbox of the delivery; the body is written once.
+    ///
+    /// A mailbox that holds the message already is ``WhatsAppArchiver/MailboxOutcome/Status/duplicate`` at once
+    /// (from the journal or the folder's listing, without a request); a mailbox that does not exist or may not be
+    /// opened is ``WhatsAppArchiver/MailboxOutcome/Status/refused``; the others are
+    /// ``WhatsAppArchiver/MailboxOutcome/Status/accepted``: their requests run in the background, at most four per
+    /// mailbox, and the receipt of the batch says what became of them.
     public func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
-        let result = try await deliver(
-            SharedDelivery(
-                mailboxes: [delivery.mailbox],
-                folder: delivery.folder,
-                message: delivery.message,
-                item: delivery.item
-            )
-        )
-        return try result[0].get()
-    }
-
-    /// Stores one message in several mailboxes at once; the body is written once.
-    public func deliver(_ delivery: SharedDelivery) async throws -> [Result<DeliveryResult, ArchiverError>] {
+        if let fatal = state.withLock({ $0.fatal }) { throw fatal }
         let messageID = delivery.message.messageID
-        var results = [Result<DeliveryResult, ArchiverError>?](repeating: nil, count: delivery.mailboxes.count)
-        var waiting: [(Int, MailboxLane)] = []
+        var outcomes = [MailboxOutcome?](repeating: nil, count: delivery.mailboxes.count)
+        var waiting: [(index: Int, lane: MailboxLane)] = []
         for (index, mailbox) in delivery.mailboxes.enumerated() {
             let lane = lane(mailbox.rawValue, folder: delivery.folder)
             do {
                 try await lane.prepare()
                 if await lane.isStored(messageID) {
-                    results[index] = .success(.duplicate)
+                    outcomes[index] = .duplicate(mailbox)
                 } else {
                     waiting.append((index, lane))
                 }
             } catch let error as ArchiverError where error.scope == .item {
-                results[index] = .failure(error)
+                outcomes[index] = .refused(mailbox, error)
             }
         }
         if !waiting.isEmpty {
-            let name = counters.withLock { counters -> String in
-                counters.spool += 1
-                return "m\(counters.spool)"
-            }
-            let spool = MIMESpool(directory: spoolDirectory, name: name)
-            defer { spool.discard() }
-            try await delivery.message.body.write(to: spool)
-            let payload: MessageImporter.Payload
-            var spooledAttachments: [String] = []
-            defer { for path in spooledAttachments { _ = unlink(path) } }
-            switch spool.finish() {
-            case .memory(let bytes):
-                payload = .mime(bytes)
-            case .file(let path, let size):
-                // Split once, whatever the number of mailboxes: the attachments are decoded into files of their own.
-                let parsed = try MIMEFileParser.parse(path: path, directory: spoolDirectory, prefix: name)
-                spooledAttachments = parsed.attachments.map(\.path)
-                spool.discard()
-                payload = .large(parsed, size: size)
+            // The window of writes in flight: a run never holds more spooled messages than this.
+            await window.acquire()
+            let payload: Payload
+            do {
+                payload = try await spool(delivery.message)
+            } catch {
+                window.release()
+                throw error  // an AttachmentFailure included: nothing was stored, the caller sends the fallback
             }
             let importer = MessageImporter(client: client)
             let date = delivery.message.date
-            let outcomes = try await withThrowingTaskGroup(of: (Int, Result<DeliveryResult, ArchiverError>).self) {
-                group in
-                for (index, lane) in waiting {
-                    group.addTask {
-                        do {
-                            let outcome = try await importer.store(payload, messageID: messageID, date: date, in: lane)
-                            return (index, .success(outcome.stored ? .delivered(byteCount: outcome.byteCount) : .duplicate))
-                        } catch let error as ArchiverError where error.scope == .item {
-                            return (index, .failure(error))
-                        }
+            let itemID = delivery.item.id
+            let partialReasons = delivery.message.partialReasons
+            let group = PendingGroup(
+                count: waiting.count,
+                release: { [window, payload] in
+                    payload.remove()
+                    window.release()
+                }
+            )
+            for (index, lane) in waiting {
+                let mailbox = delivery.mailboxes[index]
+                outcomes[index] = .accepted(mailbox, partialReasons: partialReasons)
+                let task = Task { () throws -> MailboxOutcome in
+                    defer { group.done() }
+                    do {
+                        let outcome = try await importer.store(
+                            payload.payload,
+                            messageID: messageID,
+                            date: date,
+                            in: lane
+                        )
+                        return outcome.stored
+                            ? .stored(
+                                mailbox,
+                                byteCount: outcome.byteCount,
+                                partialReasons: partialReasons + outcome.partialReasons
+                            )
+                            : .duplicate(mailbox)
+                    } catch let error as ArchiverError where error.scope == .item {
+                        return .refused(mailbox, error)
+                    } catch {
+                        self.state.withLock { if $0.fatal == nil { $0.fatal = error } }
+                        throw error
                     }
                 }
-                var collected: [(Int, Result<DeliveryResult, ArchiverError>)] = []
-                for try await outcome in group { collected.append(outcome) }
-                return collected
+                state.withLock {
+                    $0.unsealed.append(Pending(itemID: itemID, messageID: messageID, task: task))
+                }
             }
-            for (index, outcome) in outcomes { results[index] = outcome }
         }
-        let delivered = results.count { if case .success(let result) = $0, result.status == .delivered { true } else { false } }
-        counters.withLock { $0.uncommitted += delivered }
-        return results.map { $0! }
+        return DeliveryResult(outcomes: outcomes.map { $0! })
     }
 
-    /// Returns at once: every delivery was durable (answered `201`) when it returned.
-    public func commit() async throws -> CommitReceipt {
-        CommitReceipt(deliveries: counters.withLock { counters in
-            defer { counters.uncommitted = 0 }
-            return counters.uncommitted
-        })
+    /// Closes the batch of every delivery accepted so far; its requests are already running.
+    public func seal() async throws -> SealedBatch {
+        state.withLock { state in
+            state.sequence += 1
+            let batch = state.unsealed
+            state.unsealed = []
+            if !batch.isEmpty { state.sealed[state.sequence] = batch }
+            return SealedBatch(sequence: state.sequence, deliveries: batch.count)
+        }
+    }
+
+    /// Waits for every request of `batch`: the batch is durable when the service has answered `201` to each.
+    ///
+    /// - Throws: The run-scoped error of a request that kept failing; the batch (and every later one) is then not
+    ///   durable, and the checkpoint stays where the last waited-for batch put it.
+    public func waitUntilDurable(_ batch: SealedBatch) async throws -> CommitReceipt {
+        let pending = state.withLock { $0.sealed.removeValue(forKey: batch.sequence) } ?? []
+        var settled: [SettledDelivery] = []
+        for delivery in pending {
+            let outcome = try await delivery.task.value
+            settled.append(SettledDelivery(itemID: delivery.itemID, messageID: delivery.messageID, outcome: outcome))
+        }
+        return CommitReceipt(deliveries: pending.count, settled: settled)
+    }
+
+    /// Waits for the requests still in flight (their outcomes are lost: not durable in the connector's eyes,
+    /// recognised as stored by the next run), then releases the state directory's lock.
+    public func close() async throws {
+        let pending = state.withLock { state -> [Pending] in
+            defer {
+                state.unsealed = []
+                state.sealed = [:]
+            }
+            return state.unsealed + state.sealed.values.flatMap { $0 }
+        }
+        for delivery in pending { _ = try? await delivery.task.value }
+        _ = flock(lockDescriptor, LOCK_UN)
+    }
+
+    /// Writes the message's body into the spool, and splits it when it is too large for `importMime`.
+    private func spool(_ message: EmailMessage) async throws -> Payload {
+        let name = state.withLock { state -> String in
+            state.spoolCounter += 1
+            return "m\(state.spoolCounter)"
+        }
+        var spool = MIMESpool(directory: spoolDirectory, name: name)
+        do {
+            try await message.body.write(to: &spool)
+        } catch {
+            spool.discard()
+            throw error
+        }
+        switch spool.contents() {
+        case .memory(let bytes):
+            return Payload(payload: .mime(bytes), files: [])
+        case .file(let path, let size):
+            defer { spool.discard() }
+            // Split once, whatever the number of mailboxes: the attachments are decoded into files of their own.
+            let parsed = try MIMEFileParser.parse(path: path, directory: spoolDirectory, prefix: name)
+            return Payload(payload: .large(parsed, size: size), files: parsed.attachments.map(\.path))
+        }
     }
 
     private func lane(_ mailbox: String, folder: String) -> MailboxLane {

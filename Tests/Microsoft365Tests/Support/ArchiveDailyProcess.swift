@@ -20,7 +20,10 @@ enum ArchiveDailyProcess {
     }
 
     /// Runs archive-daily with `arguments`; the client secret is in the environment, never an argument.
-    static func run(_ arguments: [String], secret: String? = FakeGraph.secret) throws -> (
+    static func run(
+        _ arguments: [String],
+        secret: String? = FakeGraph.secret
+    ) throws -> (
         status: Int32, output: String, errors: String
     ) {
         let process = Process()

@@ -34,18 +34,27 @@ enum SinkFixtures {
 
     /// A small MIME message with `Message-ID: <id>`.
     static func message(_ id: String, text: String = "Hello") -> EmailMessage {
-        let mime = "Message-ID: <\(id)>\r\nSubject: test \(id)\r\nFrom: alice@contoso.com\r\nMIME-Version: 1.0\r\n"
+        let mime =
+            "Message-ID: <\(id)>\r\nSubject: test \(id)\r\nFrom: alice@contoso.com\r\nMIME-Version: 1.0\r\n"
             + "Content-Type: text/plain; charset=utf-8\r\n\r\n\(text)\r\n"
         return EmailMessage(messageID: id, date: SampleItems.baseDate, body: EmailBody(bytes: Array(mime.utf8)))
     }
 
     static func delivery(_ id: String, to mailbox: String, text: String = "Hello") -> Delivery {
         Delivery(
-            mailbox: MailboxAddress(mailbox)!,
+            mailboxes: [MailboxAddress(mailbox)!],
             folder: "WhatsApp Archiver",
             message: message(id, text: text),
             item: SampleItems.message(id: id)
         )
+    }
+
+    /// Delivers, seals and waits: the final outcome of the delivery's one mailbox.
+    static func store(_ sink: ExchangeOnlineSink, _ delivery: Delivery) async throws -> MailboxOutcome {
+        let outcome = try await sink.deliver(delivery).outcomes[0]
+        let receipt = try await sink.commit()
+        guard outcome.status == .accepted else { return outcome }
+        return receipt.settled.first { $0.messageID == delivery.message.messageID }?.outcome ?? outcome
     }
 
     /// How many copies of each internetMessageId the mailbox holds.
