@@ -432,7 +432,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             message = {"id": state.new_id("AAMkMsg"), "parentFolderId": folder_id, "internetMessageId": internet_id,
                        "subject": header_of(mime, b"subject") or "", "isDraft": False, "hasAttachments": b"Content-Disposition: attachment" in mime,
-                       "_source": "importMime", "_size": len(mime), "_sha256": hashlib.sha256(mime).hexdigest(),
+                       "_source": "importMime", "_size": len(mime), "_itemId": header_of(mime, b"x-telemessage-item-id"), "_sha256": hashlib.sha256(mime).hexdigest(),
                        "_attachments": [], "_properties": {}}
             mailbox.messages[message["id"]] = message
             state.stats["importMime"] += 1
@@ -459,6 +459,11 @@ class Handler(BaseHTTPRequestHandler):
         if flags is not None and not flags.isdigit():
             return self.error(400, "ErrorInvalidExtendedPropertyValue", "Integer 0x0E07 takes an integer.")
         is_draft = flags is None or (int(flags) & 8) != 0
+        headers = request.get("internetMessageHeaders") or []
+        if not isinstance(headers, list) or len(headers) > 5 or not all(
+                isinstance(h, dict) and str(h.get("name", "")).lower().startswith("x-") for h in headers):
+            return self.error(400, "InvalidInternetMessageHeader", "At most 5 custom headers, each named x-...")
+        item_id = next((h.get("value") for h in headers if str(h.get("name")).lower() == "x-telemessage-item-id"), None)
         internet_id = request.get("internetMessageId")
         if internet_id is not None and not (isinstance(internet_id, str) and internet_id.startswith("<")
                                             and internet_id.endswith(">")):
@@ -468,7 +473,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             message = {"id": state.new_id("AAMkMsg"), "parentFolderId": folder_id, "internetMessageId": internet_id,
                        "subject": request.get("subject", ""), "isDraft": is_draft, "hasAttachments": False,
-                       "_source": "messages", "_size": len(body), "_sha256": hashlib.sha256(body).hexdigest(),
+                       "_source": "messages", "_size": len(body), "_itemId": item_id, "_sha256": hashlib.sha256(body).hexdigest(),
                        "_body": (request.get("body") or {}).get("content", ""), "_attachments": [],
                        "_properties": properties}
             mailbox.messages[message["id"]] = message
@@ -680,7 +685,8 @@ class Handler(BaseHTTPRequestHandler):
                 "maxInFlight": mailbox.max_in_flight,
                 "messages": [dict(self.public(message), source=message["_source"], size=message["_size"],
                                   sha256=message["_sha256"], attachments=message["_attachments"],
-                                  properties=message["_properties"], body=message.get("_body"))
+                                  properties=message["_properties"], body=message.get("_body"),
+                                  itemId=message.get("_itemId"))
                              for message in mailbox.messages.values()],
             }
         return {"mailboxes": mailboxes, "stats": dict(state.stats), "openSessions": len(state.sessions)}
@@ -689,6 +695,12 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the crash loop does it on purpose) is no error of the fake's.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)) and not self.state.options.verbose:
+            return
+        super().handle_error(request, client_address)
 
 
 def main():

@@ -96,6 +96,14 @@ struct LargeMessageUpload {
                 ["id": MailboxLane.uploadMarker, "value": "incomplete"],
             ],
         ]
+        // The X- headers (the item id, the kind, the conversation) as internet message headers, as many as Graph
+        // takes (5), so that the message is found by them as the imported ones are.
+        let custom = parsed.fields.filter { $0.name.hasPrefix("x-") }.prefix(5)
+        if !custom.isEmpty {
+            message["internetMessageHeaders"] = custom.map { field in
+                ["name": Self.headerName(field.name), "value": field.value]
+            }
+        }
         if let from = recipients("from").first {
             message["from"] = from
             message["sender"] = from
@@ -126,6 +134,13 @@ struct LargeMessageUpload {
             throw MessageImporter.refusal(response, mailbox: lane.mailbox, messageID: messageID)
         }
         throw MessageImporter.kept(lane.mailbox, messageID)
+    }
+
+    /// `x-telemessage-item-id` → `X-TeleMessage-Item-Id`: the converter's spelling, for readers of the headers.
+    static func headerName(_ lowercased: String) -> String {
+        let known = ["x-telemessage-item-id": "X-TeleMessage-Item-Id"]
+        if let name = known[lowercased] { return name }
+        return lowercased.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
     }
 
     private func postAttachment(
