@@ -140,7 +140,9 @@ struct LargeMessageUpload {
     static func headerName(_ lowercased: String) -> String {
         let known = ["x-telemessage-item-id": "X-TeleMessage-Item-Id"]
         if let name = known[lowercased] { return name }
-        return lowercased.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
+        return lowercased.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(
+            separator: "-"
+        )
     }
 
     private func postAttachment(
