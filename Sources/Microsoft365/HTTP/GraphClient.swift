@@ -18,6 +18,7 @@ final class GraphClient: Sendable {
     /// How the client retries and limits itself.
     struct Limits: Sendable {
         var requestsPerMailbox = 4
+        var chunkUploads = 1
         var maximumAttempts = 8
         var initialDelay: Duration = .milliseconds(500)
         var maximumDelay: Duration = .seconds(30)
@@ -32,6 +33,9 @@ final class GraphClient: Sendable {
 
     let graphURL: URL
     let limits: Limits
+    /// Upload-session chunks in flight over every mailbox: each holds a chunk in memory (3.125 MiB, and the
+    /// transport's copies of it: about 14 MiB measured), so this, not the attachments' sizes, bounds a run's memory.
+    let chunkUploads: AsyncLimiter
     private let provider: any M365TokenProvider
     private let session: GraphSession
     private let tokens = Mutex(TokenState())
@@ -42,6 +46,7 @@ final class GraphClient: Sendable {
         self.graphURL = graphURL
         self.provider = provider
         self.limits = limits
+        self.chunkUploads = AsyncLimiter(limit: limits.chunkUploads)
         self.session = GraphSession(timeout: timeout)
     }
 

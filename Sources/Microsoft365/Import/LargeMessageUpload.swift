@@ -136,6 +136,14 @@ struct LargeMessageUpload {
         throw MessageImporter.kept(lane.mailbox, messageID)
     }
 
+    /// `length` bytes of the spooled file at `offset`, read straight into the request body.
+    static func read(_ descriptor: Int32, offset: Int64, length: Int, path: String) throws -> Data {
+        var data = Data(count: length)
+        let count = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(offset)) }
+        guard count == length else { throw POSIXFiles.failure("read the spooled attachment", path, errno) }
+        return data
+    }
+
     /// `x-telemessage-item-id` → `X-TeleMessage-Item-Id`: the converter's spelling, for readers of the headers.
     static func headerName(_ lowercased: String) -> String {
         let known = ["x-telemessage-item-id": "X-TeleMessage-Item-Id"]
@@ -206,22 +214,25 @@ struct LargeMessageUpload {
         guard descriptor >= 0 else { throw POSIXFiles.failure("open the spooled attachment", attachment.path, errno) }
         defer { _ = SystemError.closeIgnoringInterrupts(descriptor) }
         var offset: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
         while offset < attachment.size {
             let length = Int(min(Int64(Self.chunkSize), attachment.size - offset))
-            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(offset)) }
-            guard count == length else {
-                throw POSIXFiles.failure("read the spooled attachment", attachment.path, errno)
+            await client.chunkUploads.acquire()
+            let answer: GraphResponse
+            do {
+                var put = GraphRequest(
+                    "PUT",
+                    uploadURL,
+                    body: try Self.read(descriptor, offset: offset, length: length, path: attachment.path),
+                    contentType: "application/octet-stream"
+                )
+                put.authenticated = false  // the upload URL is pre-authenticated: no bearer token goes there
+                put.headers["Content-Range"] = "bytes \(offset)-\(offset + Int64(length) - 1)/\(attachment.size)"
+                answer = try await client.send(put, mailbox: lane.mailbox)
+                client.chunkUploads.release()
+            } catch {
+                client.chunkUploads.release()
+                throw error
             }
-            var put = GraphRequest(
-                "PUT",
-                uploadURL,
-                body: Data(chunk[..<length]),
-                contentType: "application/octet-stream"
-            )
-            put.authenticated = false  // the upload URL is pre-authenticated: no bearer token goes there
-            put.headers["Content-Range"] = "bytes \(offset)-\(offset + Int64(length) - 1)/\(attachment.size)"
-            let answer = try await client.send(put, mailbox: lane.mailbox)
             guard answer.status == 200 || answer.status == 201 else {
                 throw MessageImporter.refusal(answer, mailbox: lane.mailbox, messageID: messageID)
             }

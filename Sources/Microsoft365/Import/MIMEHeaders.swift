@@ -129,7 +129,7 @@ enum MIMEHeaders {
                     {
                         text = String(text[text.index(after: second)...])
                     }
-                    bytes += Array((text.removingPercentEncoding ?? text).utf8)
+                    bytes += percentDecoded(text)
                 } else {
                     bytes += Array(text.utf8)
                 }
@@ -137,6 +137,25 @@ enum MIMEHeaders {
             plain[name] = String(decoding: bytes, as: UTF8.self)
         }
         return (head, plain)
+    }
+
+    /// `%XX` escapes as bytes, so that a character split between two RFC 2231 sections joins up again.
+    static func percentDecoded(_ text: String) -> [UInt8] {
+        var output: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count + 0, index + 2 <= utf8.count - 1,
+                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
+            {
+                output.append(value)
+                index += 3
+            } else {
+                output.append(utf8[index])
+                index += 1
+            }
+        }
+        return output
     }
 
     /// The addresses of an address list: `"Name" <address>, address, …`.

@@ -10,8 +10,13 @@ extension ExchangeOnlineSink {
         /// Requests in flight per mailbox at most: Exchange Online allows 4 per app per mailbox.
         public var requestsPerMailbox = 4
         /// Messages whose writes may be in flight at once, over every mailbox; ``ExchangeOnlineSink/deliver(_:)``
-        /// waits for a place beyond that, so that a run never holds more than this many spooled messages.
-        public var messagesInFlight = 256
+        /// waits for a place beyond that. Wide, so that one busy mailbox's backlog never starves the others.
+        public var messagesInFlight = 2048
+        /// Of those, messages over 64 KiB (held in memory up to 3 MiB each, or spooled to files).
+        public var largeMessagesInFlight = 16
+        /// Upload-session chunks in flight at once, over every mailbox. Each costs about 14 MiB of memory while it
+        /// is sent (the chunk and the transport's copies); with 1, a run with a 100 MiB attachment peaks under 64 MiB.
+        public var chunkUploadsInFlight = 1
         /// Attempts of one request before the run stops with
         /// ``WhatsAppArchiver/ArchiverError/Code/destinationUnavailable``.
         public var maximumAttempts = 8

@@ -14,6 +14,7 @@ extension ExchangeOnlineSink {
     struct Payload: Sendable {
         var payload: MessageImporter.Payload
         var files: [String]
+        var byteCount: Int
 
         func remove() {
             for path in files { _ = unlink(path) }

@@ -33,6 +33,7 @@ public final class ExchangeOnlineSink: MailboxSink {
     private let lanes = Mutex<[String: MailboxLane]>([:])
     private let state = Mutex(State())
     private let window: AsyncLimiter
+    private let largeWindow: AsyncLimiter
 
     private struct State {
         var spoolCounter = 0
@@ -60,6 +61,7 @@ public final class ExchangeOnlineSink: MailboxSink {
         self.configuration = configuration
         var limits = GraphClient.Limits()
         limits.requestsPerMailbox = configuration.requestsPerMailbox
+        limits.chunkUploads = max(configuration.chunkUploadsInFlight, 1)
         limits.maximumAttempts = max(configuration.maximumAttempts, 1)
         limits.initialDelay = configuration.initialRetryDelay
         client = GraphClient(
@@ -69,6 +71,7 @@ public final class ExchangeOnlineSink: MailboxSink {
             timeout: configuration.requestTimeout
         )
         window = AsyncLimiter(limit: max(configuration.messagesInFlight, 1))
+        largeWindow = AsyncLimiter(limit: max(configuration.largeMessagesInFlight, 1))
         journalDirectory = configuration.stateDirectory + "/microsoft365"
         spoolDirectory = journalDirectory + "/spool"
         try POSIXFiles.ensureDirectories(configuration.stateDirectory)
@@ -140,11 +143,16 @@ public final class ExchangeOnlineSink: MailboxSink {
             }
         }
         if !waiting.isEmpty {
-            // The window of writes in flight: a run never holds more spooled messages than this.
+            // The window of writes in flight: a run never holds more spooled messages than this. It is wide, so
+            // that a busy mailbox's backlog never starves the others; a message over 64 KiB also takes one of
+            // few places of a second window, so that the memory held stays bounded.
             await window.acquire()
             let payload: Payload
+            let isLarge: Bool
             do {
                 payload = try await spool(delivery.message)
+                isLarge = payload.byteCount > 64 << 10
+                if isLarge { await largeWindow.acquire() }
             } catch {
                 window.release()
                 throw error  // an AttachmentFailure included: nothing was stored, the caller sends the fallback
@@ -248,12 +256,16 @@ public final class ExchangeOnlineSink: MailboxSink {
         }
         switch spool.contents() {
         case .memory(let bytes):
-            return Payload(payload: .mime(bytes), files: [])
+            return Payload(payload: .mime(bytes), files: [], byteCount: bytes.count)
         case .file(let path, let size):
             defer { spool.discard() }
             // Split once, whatever the number of mailboxes: the attachments are decoded into files of their own.
             let parsed = try MIMEFileParser.parse(path: path, directory: spoolDirectory, prefix: name)
-            return Payload(payload: .large(parsed, size: size), files: parsed.attachments.map(\.path))
+            return Payload(
+                payload: .large(parsed, size: size),
+                files: parsed.attachments.map(\.path),
+                byteCount: Int(clamping: size)
+            )
         }
     }
 
