@@ -179,3 +179,25 @@ struct ExchangeOnlineSinkTests {
         #expect(!GraphEndpoint.mayCarryCredentials(URL(string: "http://127.0.0.1.example.com/x")!))
     }
 }
+
+/// The windows of messages in flight give their places back.
+struct ExchangeOnlineSinkWindowTests {
+    @Test func manyMessagesOverSixtyFourKiBAllGoIn() async throws {
+        let fake = try FakeGraph(mailboxes: ["alice@contoso.com"])
+        var configuration = ExchangeOnlineSink.Configuration(
+            graphURL: fake.baseURL,
+            stateDirectory: try ArchiveDailyProcess.scratch()
+        )
+        configuration.largeMessagesInFlight = 2
+        configuration.messagesInFlight = 3
+        let sink = try ExchangeOnlineSink(configuration: configuration, tokenProvider: try SinkFixtures.provider(fake))
+        let text = String(repeating: "a long line of text. ", count: 5000)  // about 100 KiB
+        for index in 0..<12 {
+            _ = try await sink.deliver(SinkFixtures.delivery("w-\(index)@test", to: "alice@contoso.com", text: text))
+            _ = try await sink.deliver(SinkFixtures.delivery("s-\(index)@test", to: "alice@contoso.com"))
+        }
+        let receipt = try await sink.commit()
+        #expect(receipt.settled.count == 24)
+        #expect(try SinkFixtures.copies(fake, "alice@contoso.com").count == 24)
+    }
+}

@@ -163,8 +163,9 @@ public final class ExchangeOnlineSink: MailboxSink {
             let partialReasons = delivery.message.partialReasons
             let group = PendingGroup(
                 count: waiting.count,
-                release: { [window, payload] in
+                release: { [window, largeWindow, payload] in
                     payload.remove()
+                    if isLarge { largeWindow.release() }
                     window.release()
                 }
             )
