@@ -30,7 +30,9 @@ struct MIMEFileParserTests {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    @Test(arguments: ["message-group-attachment.eml", "filename-long-non-ascii.eml", "names-emoji-rtl.eml", "reaction.eml"])
+    @Test(arguments: [
+        "message-group-attachment.eml", "filename-long-non-ascii.eml", "names-emoji-rtl.eml", "reaction.eml",
+    ])
     func partsMatchPythonsEmailPackage(name: String) throws {
         let path = Self.golden + "/" + name
         let scratch = try ArchiveDailyProcess.scratch()
@@ -80,7 +82,9 @@ struct MIMEFileParserTests {
         try handle.truncate(atOffset: UInt64(151 << 20))
         try handle.close()
         let parsed = MIMEFileParser.Parsed(
-            fields: [("subject", "Big video"), ("from", "\"Alice\" <alice@contoso.com>"), ("x-telemessage-item-id", "wa-1")],
+            fields: [
+                ("subject", "Big video"), ("from", "\"Alice\" <alice@contoso.com>"), ("x-telemessage-item-id", "wa-1"),
+            ],
             text: "Here it is",
             attachments: [
                 MIMEFileParser.Attachment(name: "video.mp4", contentType: "video/mp4", path: huge, size: 151 << 20)
@@ -102,7 +106,9 @@ struct MIMEFileParserTests {
         )
         #expect(outcome.stored)
         #expect(outcome.partialReasons.map(\.code) == [.attachmentTooLarge])
-        let message = try #require(try fake.messages("alice@contoso.com").first { $0["internetMessageId"] as? String == "<huge@test>" })
+        let message = try #require(
+            try fake.messages("alice@contoso.com").first { $0["internetMessageId"] as? String == "<huge@test>" }
+        )
         #expect((message["body"] as? String)?.contains("Not imported into Exchange Online") == true)
         #expect((message["body"] as? String)?.contains("video.mp4") == true)
         #expect((message["attachments"] as? [Any])?.isEmpty == true)
