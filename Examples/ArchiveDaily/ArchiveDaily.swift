@@ -31,20 +31,26 @@ struct ArchiveDaily {
             throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
         }
         let stateDirectory: String
-        let sink: any MailboxSink
+        var microsoft365Sink: (any MailboxSink)?
         switch options.destination {
         case .maildir(let root):
             stateDirectory = options.state ?? root + "/.archiver-state"
-            var sinkConfiguration = MaildirSink.Configuration(root: root)
-            sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
-            sink = try MaildirSink(configuration: sinkConfiguration)
         case .microsoft365(let microsoft365):
             stateDirectory = options.state!
             // The token and its permissions are checked here, before the source is opened or any item read.
-            sink = try await microsoft365.makeSink(stateDirectory: stateDirectory)
+            microsoft365Sink = try await microsoft365.makeSink(stateDirectory: stateDirectory)
         }
         let downloads = stateDirectory + "/downloads"
+        // Wrong TeleMessage credentials stop the run here, before the Maildir root is created.
         let source = try await makeSource(downloads: downloads)
+        let sink: any MailboxSink
+        if let microsoft365Sink {
+            sink = microsoft365Sink
+        } else {
+            var sinkConfiguration = MaildirSink.Configuration(root: options.maildir!)
+            sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+            sink = try MaildirSink(configuration: sinkConfiguration)
+        }
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
             // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.
