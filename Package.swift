@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "WhatsAppArchiver", targets: ["WhatsAppArchiver"]),
         .library(name: "TeleMessage", targets: ["TeleMessage"]),
         .library(name: "ChatExport", targets: ["ChatExport"]),
+        .library(name: "Microsoft365", targets: ["Microsoft365"]),
         .library(name: "WhatsAppArchiverTesting", targets: ["WhatsAppArchiverTesting"]),
         .library(name: "ArchiveEvidence", targets: ["ArchiveEvidence"]),
         .executable(name: "MockSource", targets: ["MockSource"]),
@@ -31,6 +32,8 @@ let package = Package(
         // The evidence-grade archive: the tamper-evident log of every stored message (RFC 9162 Merkle tree), its
         // verifier, and productions for review platforms (RSMF 2.0). zlib for the RSMF zip's deflate and crc32.
         .target(name: "ArchiveEvidence", dependencies: ["WhatsAppArchiver", "CZlib"]),
+        // The Exchange Online destination over Microsoft Graph; with TeleMessage, the only modules that network.
+        .target(name: "Microsoft365", dependencies: ["WhatsAppArchiver"]),
         // Test doubles shipped to users; imports neither XCTest nor Testing.
         .target(name: "WhatsAppArchiverTesting", dependencies: ["WhatsAppArchiver"]),
         .executableTarget(
@@ -45,7 +48,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ArchiveDaily",
-            dependencies: ["WhatsAppArchiver", "TeleMessage", "ChatExport", "ArchiveEvidence"],
+            dependencies: ["WhatsAppArchiver", "TeleMessage", "ChatExport", "ArchiveEvidence", "Microsoft365"],
             path: "Examples/ArchiveDaily"
         ),
         .executableTarget(
@@ -78,6 +81,10 @@ let package = Package(
         .testTarget(
             name: "ChatExportTests",
             dependencies: ["ChatExport", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily", "CZlib"]
+        ),
+        .testTarget(
+            name: "Microsoft365Tests",
+            dependencies: ["Microsoft365", "WhatsAppArchiver", "WhatsAppArchiverTesting", "ArchiveDaily"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArchiveEvidence
 import ChatExport
 import Dispatch
 import Foundation
+import Microsoft365
 import TeleMessage
 import WhatsAppArchiver
 
@@ -31,17 +32,32 @@ struct ArchiveDaily {
         if let problem = MaildirSink.problem(withFolderName: options.folder) {
             throw ArchiverError(.invalidConfiguration, "--folder \(options.folder): \(problem)")
         }
-        let stateDirectory = options.state ?? options.maildir + "/.archiver-state"
+        let stateDirectory: String
+        var microsoft365Sink: (any MailboxSink)?
+        switch options.destination {
+        case .maildir(let root):
+            stateDirectory = options.state ?? root + "/.archiver-state"
+        case .microsoft365(let microsoft365):
+            stateDirectory = options.state!
+            // The token and its permissions are checked here, before the source is opened or any item read.
+            microsoft365Sink = try await microsoft365.makeSink(stateDirectory: stateDirectory)
+        }
         let downloads = stateDirectory + "/downloads"
+        // Wrong TeleMessage credentials stop the run here, before the Maildir root is created.
         let source = try await makeSource(downloads: downloads)
-        var sinkConfiguration = MaildirSink.Configuration(root: options.maildir)
-        sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
-        // The evidence log: every stored message's digest in a tamper-evident log per folder; its new heads go
-        // into the report, for the operator to anchor (Documentation/Evidence.md).
-        let evidenceLog =
-            options.keepsEvidenceLog ? EvidenceLog(configuration: .init(runID: Self.runID())) : nil
-        sinkConfiguration.commitLog = evidenceLog
-        let sink = try MaildirSink(configuration: sinkConfiguration)
+        let sink: any MailboxSink
+        var evidenceLog: EvidenceLog?
+        if let microsoft365Sink {
+            sink = microsoft365Sink
+        } else {
+            var sinkConfiguration = MaildirSink.Configuration(root: options.maildir!)
+            sinkConfiguration.syncsWholeFileSystem = options.syncsWholeFileSystem
+            // The evidence log: every stored message's digest in a tamper-evident log per folder; its new heads go
+            // into the report, for the operator to anchor (Documentation/Evidence.md).
+            evidenceLog = options.keepsEvidenceLog ? EvidenceLog(configuration: .init(runID: Self.runID())) : nil
+            sinkConfiguration.commitLog = evidenceLog
+            sink = try MaildirSink(configuration: sinkConfiguration)
+        }
         let checkpoints = try FileCheckpointStore(directory: stateDirectory)
         if case .account = options.input {
             // Only now, with the Maildir's lock held, is it safe to clear what a killed run left here.

@@ -10,8 +10,18 @@ struct Options {
         case chatExport(ChatExportOptions)
     }
 
+    /// Where the messages go.
+    enum Destination {
+        case maildir(root: String)
+        case microsoft365(Microsoft365Options)
+    }
+
     var input: Input
-    var maildir: String
+    var destination: Destination
+    /// The Maildir root, or `nil` for the Microsoft 365 destination.
+    var maildir: String? {
+        if case .maildir(let root) = destination { root } else { nil }
+    }
     var state: String?
     var mapping: String?
     var automaticMapping = true
@@ -34,7 +44,10 @@ struct Options {
         usage: archive-daily (--export DIR | --url URL --username NAME [--password-env VAR]
                               | --chat-export PATH [--chat-owner PHONE] [--chat-participants FILE.csv]
                                 [--chat-time-zone ZONE] [--chat-date-order auto|dmy|mdy|ymd] [--chat-name NAME])
-                             --maildir DIR [--state DIR]
+                             (--maildir DIR | --m365-tenant TENANT --m365-client-id ID
+                                              [--m365-secret-env VAR] [--m365-login-url URL]
+                                              [--m365-graph-url URL])
+                             [--state DIR] (required with --m365-*)
                              [--mapping FILE.csv] [--no-auto-mapping]
                              [--users FILE] [--domain NAME]...
                              [--from TIMESTAMP] [--until TIMESTAMP]
@@ -57,7 +70,7 @@ struct Options {
         let valued = Set<String>([
             "--export", "--url", "--username", "--password-env", "--maildir", "--state", "--mapping", "--users",
             "--domain", "--from", "--until", "--folder", "--report", "--commit-every",
-        ]).union(ChatExportOptions.valuedOptions)
+        ]).union(ChatExportOptions.valuedOptions).union(Microsoft365Options.valuedOptions)
         while index < arguments.count {
             var argument = arguments[index]
             var inlineValue: String?
@@ -85,6 +98,12 @@ struct Options {
                 throw UsageError(
                     message: "a password is never taken from the command line: put it in an environment variable "
                         + "and name the variable with --password-env (default TELEMESSAGE_PASSWORD)"
+                )
+            }
+            if argument == "--m365-secret" {
+                throw UsageError(
+                    message: "a client secret is never taken from the command line: put it in an environment "
+                        + "variable and name the variable with --m365-secret-env (default M365_CLIENT_SECRET)"
                 )
             }
             guard valued.contains(argument) else { throw UsageError(message: "unknown argument \(argument)") }
@@ -128,9 +147,19 @@ struct Options {
             }
             input = .chatExport(chatExport)
         }
-        guard let maildir = values["--maildir"] else { throw UsageError(message: "--maildir DIR is required") }
+        let destination: Destination
+        switch (values["--maildir"], try Microsoft365Options.parse(values)) {
+        case (let root?, nil): destination = .maildir(root: root)
+        case (nil, let microsoft365?):
+            guard values["--state"] != nil else {
+                throw UsageError(message: "--state DIR is required with --m365-tenant (there is no Maildir to hold it)")
+            }
+            destination = .microsoft365(microsoft365)
+        case (.some, .some): throw UsageError(message: "give either --maildir or --m365-*, not both")
+        case (nil, nil): throw UsageError(message: "give --maildir DIR or --m365-tenant TENANT --m365-client-id ID")
+        }
 
-        var options = Options(input: input, maildir: maildir)
+        var options = Options(input: input, destination: destination)
         options.state = values["--state"]
         options.mapping = values["--mapping"]
         options.automaticMapping = !noAutoMapping
