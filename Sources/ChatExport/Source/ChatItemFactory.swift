@@ -73,17 +73,19 @@ struct ChatItemFactory {
 
     /// The item for `raw`, or why it cannot be one.
     mutating func make(_ raw: ChatRawMessage, textName: String) -> ChatOutcome {
-        let position =
+        // Only an invalid message needs its position as text: formatting it for every message was wasted work.
+        func position() -> String {
             raw.firstLine == raw.lastLine
-            ? "\(textName) line \(raw.firstLine)"
-            : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
+                ? "\(textName) line \(raw.firstLine)"
+                : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
+        }
         if let problem = raw.problem {
-            return .invalid(InvalidRecord(position: position, reason: problem))
+            return .invalid(InvalidRecord(position: position(), reason: problem))
         }
         let wallClock: ChatLineHeader.WallClock
         switch raw.header.wallClock(order: order) {
         case .success(let value): wallClock = value
-        case .failure(let problem): return .invalid(InvalidRecord(position: position, reason: problem.message))
+        case .failure(let problem): return .invalid(InvalidRecord(position: position(), reason: problem.message))
         }
         let local = wallClock.localSeconds
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
@@ -171,11 +173,26 @@ struct ChatItemFactory {
             pruneAt = max(8192, 2 * seen.count)
         }
         // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
-        guard count > 0 else { return "wa-chat-" + SHA256.hex(Array(material.prefix(16))) }
+        guard count > 0 else { return Self.id(material) }
         var final = SHA256()
         final.update(material)
         final.update(Array("\u{0}\(count)".utf8))
-        return "wa-chat-" + SHA256.hex(Array(final.finalize().prefix(16)))
+        return Self.id(final.finalize())
+    }
+
+    /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
+    private static func id(_ digest: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: 40) { text in
+            let digits: StaticString = "0123456789abcdef"
+            for (index, byte) in "wa-chat-".utf8.enumerated() { text[index] = byte }
+            digits.withUTF8Buffer { digits in
+                for index in 0..<16 {
+                    text[8 + 2 * index] = digits[Int(digest[index] >> 4)]
+                    text[9 + 2 * index] = digits[Int(digest[index] & 0x0F)]
+                }
+            }
+            return 40
+        }
     }
 
     private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
