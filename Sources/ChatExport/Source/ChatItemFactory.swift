@@ -164,8 +164,8 @@ struct ChatItemFactory {
         text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         let material = hash.finalize()
         let digest = Digest(high: Self.word(material, 0), low: Self.word(material, 8))
-        let count = seen[digest]?.count ?? 0
-        seen[digest] = (count + 1, local)
+        // One lookup, the entry updated in place.
+        let count = Self.countAndBump(&seen[digest, default: (0, local)], local: local)
         newestLocal = max(newestLocal, local)
         if seen.count > pruneAt {
             let horizon = newestLocal - 2 * 86_400
@@ -178,6 +178,13 @@ struct ChatItemFactory {
         final.update(material)
         final.update(Array("\u{0}\(count)".utf8))
         return Self.id(final.finalize())
+    }
+
+    /// The count seen so far; the entry then counts one more, at `local`.
+    private static func countAndBump(_ entry: inout (count: Int, local: Int64), local: Int64) -> Int {
+        let count = entry.count
+        entry = (count + 1, local)
+        return count
     }
 
     /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
