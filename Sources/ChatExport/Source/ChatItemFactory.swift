@@ -171,6 +171,9 @@ struct ChatItemFactory {
             let horizon = newestLocal - 2 * 86_400
             seen = seen.filter { $0.value.local >= horizon }
             pruneAt = max(8192, 2 * seen.count)
+            // Room up to the next pruning at once: growing the filtered table again step by step was a visible
+            // share of the id's cost.
+            seen.reserveCapacity(pruneAt + 1)
         }
         // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
         guard count > 0 else { return Self.id(material) }
