@@ -11,7 +11,14 @@ extension ChatLineHeader {
         /// `2024-01-15T10:00:00`, the form that goes into item ids (so they do not depend on the zone or the
         /// phone's 12/24-hour setting).
         var text: String {
-            String(unsafeUninitializedCapacity: 19) { bytes in
+            withTextBytes { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// Calls `body` with the bytes of ``text``, written on the stack: the id digest reads them there, with no
+        /// string made per message.
+        func withTextBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            return withUnsafeMutableBytes(of: &storage) { bytes in
                 func put(_ value: Int, _ width: Int, at offset: Int) {
                     var value = value
                     for index in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -30,7 +37,7 @@ extension ChatLineHeader {
                 bytes[10] = UInt8(ascii: "T")
                 bytes[13] = UInt8(ascii: ":")
                 bytes[16] = UInt8(ascii: ":")
-                return 19
+                return body(UnsafeRawBufferPointer(rebasing: bytes[0..<19]))
             }
         }
 

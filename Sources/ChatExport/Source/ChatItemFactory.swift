@@ -89,7 +89,7 @@ struct ChatItemFactory {
         }
         let local = wallClock.localSeconds
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
-        let id = nextID(author: raw.author, time: wallClock.text, text: raw.text, local: local)
+        let id = nextID(author: raw.author, time: wallClock, text: raw.text, local: local)
 
         let from: Party
         var item: Item
@@ -151,14 +151,18 @@ struct ChatItemFactory {
         return result
     }
 
-    private mutating func nextID(author: String?, time: String, text: String, local: Int64) -> String {
+    private mutating func nextID(
+        author: String?,
+        time: ChatLineHeader.WallClock,
+        text: String,
+        local: Int64
+    ) -> String {
         var hash = SHA256()
         hash.update(prefixBytes)
         var author = author ?? ""
         author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
-        var time = time
-        time.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        time.withTextBytes { hash.update($0) }
         withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
         var text = text
         text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
