@@ -12,19 +12,22 @@ struct ChatClock {
     /// The last whole hour whose offset was found constant, and that offset.
     private var cachedHour: Int64 = .min
     private var cachedOffset: Int64 = 0
-    private let isFixed: Bool
+    /// The zone's one offset when it has no transitions (UTC, `Etc/GMT+3`), found once: asking Foundation per
+    /// message was a measurable part of the parse.
+    private let fixedOffset: Int64?
 
     init(zone: TimeZone) {
         self.zone = zone
-        self.isFixed =
+        let isFixed =
             zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0)) == nil
             && zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))
                 == zone.secondsFromGMT(for: Date(timeIntervalSince1970: 2_000_000_000))
+        self.fixedOffset = isFixed ? Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))) : nil
     }
 
     /// The instant, in seconds since 1970, of the local time `local` (seconds since 1970 as if it were UTC).
     mutating func instant(local: Int64) -> Int64 {
-        if isFixed { return local - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))) }
+        if let fixedOffset { return local - fixedOffset }
         let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600
         if hour == cachedHour { return local - cachedOffset }
         let day: Int64 = 26 * 3600

@@ -22,12 +22,15 @@ struct ChatExportScan {
         var count = 0
         var firstLine = 0
         var evidence = ChatDateEvidence()
-        /// Per order (dmy, mdy, ymd): earliest and latest local time of the dates valid in it.
-        var spans: [ChatDateOrder: (Int64, Int64)] = [:]
+        /// Per order (dmy, mdy, ymd, in ``orders``' order): earliest and latest local time of the dates valid in
+        /// it. Three fields, not a dictionary: the scan updates them on every line.
+        var spans: [(Int64, Int64)?] = [nil, nil, nil]
         var authors: [String] = []
         var authorSet = Set<String>()
         var groupEvents = 0
     }
+
+    private static let orders: [ChatDateOrder] = [.dayMonthYear, .monthDayYear, .yearMonthDay]
 
     /// Whether an event happens only in groups (a one-to-one chat has the encryption notice and security codes).
     private static func isGroupEvent(_ type: Event.EventType) -> Bool {
@@ -42,47 +45,26 @@ struct ChatExportScan {
         maximumMessageBytes: Int
     ) throws -> ChatExportScan {
         let reader = try ChatLineReader(path: path, maximumLineBytes: maximumMessageBytes)
-        var tallies: [ChatLineHeader.Shape: Tally] = [:]
+        // The tallies are an array mutated in place, found by shape: taking a tally out of a dictionary and
+        // putting it back copied its storage on every line.
+        var tallies: [Tally] = []
+        var tallyIndex: [ChatLineHeader.Shape: Int] = [:]
         var lastAuthor: [UInt8] = []
         while let line = try reader.next() {
             guard let header = ChatLineHeader.parse(line.bytes) else { continue }
-            var tally = tallies[header.shape] ?? Tally(firstLine: line.number)
-            tally.count += 1
-            tally.evidence.record(header, line: line.number)
-            for order in [ChatDateOrder.dayMonthYear, .monthDayYear, .yearMonthDay] {
-                guard case .success(let clock) = header.wallClock(order: order) else { continue }
-                let seconds = clock.localSeconds
-                let span = tally.spans[order] ?? (seconds, seconds)
-                tally.spans[order] = (min(span.0, seconds), max(span.1, seconds))
-            }
-            let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
-            if let colon = ChatMessageReader.authorSplit(body) {
-                let authorBytes = UnsafeBufferPointer(rebasing: body[..<colon])
-                // iOS system lines are `Chat name: ‎text`: the mark after the colon says so.
-                var type = Event.EventType.other
-                if ByteScanner.invisibleLength(body, at: colon + 2) != nil {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: body[(colon + 2)...]), as: UTF8.self)
-                    type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
-                }
-                if type != .other {
-                    if isGroupEvent(type) { tally.groupEvents += 1 }
-                } else if !authorBytes.elementsEqual(lastAuthor) {
-                    lastAuthor = Array(authorBytes)
-                    let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
-                    if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
-                        tally.authors.append(author)
-                    }
-                }
+            let index: Int
+            if let known = tallyIndex[header.shape] {
+                index = known
             } else {
-                let text = String(decoding: body, as: UTF8.self)
-                let type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
-                if isGroupEvent(type) { tally.groupEvents += 1 }
+                index = tallies.count
+                tallies.append(Tally(firstLine: line.number))
+                tallyIndex[header.shape] = index
             }
-            tallies[header.shape] = tally
+            record(line, header, in: &tallies[index], lastAuthor: &lastAuthor)
         }
         guard
-            let (shape, tally) = tallies.max(by: {
-                ($0.value.count, -$0.value.firstLine) < ($1.value.count, -$1.value.firstLine)
+            let (shape, tally) = tallyIndex.map({ ($0.key, tallies[$0.value]) }).max(by: {
+                ($0.1.count, -$0.1.firstLine) < ($1.1.count, -$1.1.firstLine)
             })
         else {
             throw ChatExportProblem(
@@ -91,7 +73,7 @@ struct ChatExportScan {
             )
         }
         let order = requested == .automatic ? try tally.evidence.decide(name: name) : requested
-        guard let span = tally.spans[order] else {
+        guard let orderIndex = orders.firstIndex(of: order), let span = tally.spans[orderIndex] else {
             throw ChatExportProblem(
                 "\(name): no date of the file is a valid date when read as \(order) (line \(tally.firstLine))"
             )
@@ -105,5 +87,45 @@ struct ChatExportScan {
             isGroup: tally.groupEvents > 0 || tally.authors.count > 2,
             messageLines: tally.count
         )
+    }
+
+    /// Counts one header line in its shape's tally.
+    private static func record(
+        _ line: ChatLineReader.Line,
+        _ header: ChatLineHeader,
+        in tally: inout Tally,
+        lastAuthor: inout [UInt8]
+    ) {
+        tally.count += 1
+        tally.evidence.record(header, line: line.number)
+        for (orderIndex, order) in orders.enumerated() {
+            guard let clock = header.validWallClock(order: order) else { continue }
+            let seconds = clock.localSeconds
+            let span = tally.spans[orderIndex] ?? (seconds, seconds)
+            tally.spans[orderIndex] = (min(span.0, seconds), max(span.1, seconds))
+        }
+        let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
+        if let colon = ChatMessageReader.authorSplit(body) {
+            let authorBytes = UnsafeBufferPointer(rebasing: body[..<colon])
+            // iOS system lines are `Chat name: ‎text`: the mark after the colon says so.
+            var type = Event.EventType.other
+            if ByteScanner.invisibleLength(body, at: colon + 2) != nil {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: body[(colon + 2)...]), as: UTF8.self)
+                type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
+            }
+            if type != .other {
+                if isGroupEvent(type) { tally.groupEvents += 1 }
+            } else if !authorBytes.elementsEqual(lastAuthor) {
+                lastAuthor = Array(authorBytes)
+                let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
+                if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
+                    tally.authors.append(author)
+                }
+            }
+        } else {
+            let text = String(decoding: body, as: UTF8.self)
+            let type = ChatSystemLine.parse(String(ChatText.droppingLeadingInvisibles(text[...]))).type
+            if isGroupEvent(type) { tally.groupEvents += 1 }
+        }
     }
 }

@@ -11,7 +11,14 @@ extension ChatLineHeader {
         /// `2024-01-15T10:00:00`, the form that goes into item ids (so they do not depend on the zone or the
         /// phone's 12/24-hour setting).
         var text: String {
-            String(unsafeUninitializedCapacity: 19) { bytes in
+            withTextBytes { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// Calls `body` with the bytes of ``text``, written on the stack: the id digest reads them there, with no
+        /// string made per message.
+        func withTextBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            return withUnsafeMutableBytes(of: &storage) { bytes in
                 func put(_ value: Int, _ width: Int, at offset: Int) {
                     var value = value
                     for index in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -30,7 +37,7 @@ extension ChatLineHeader {
                 bytes[10] = UInt8(ascii: "T")
                 bytes[13] = UInt8(ascii: ":")
                 bytes[16] = UInt8(ascii: ":")
-                return 19
+                return body(UnsafeRawBufferPointer(rebasing: bytes[0..<19]))
             }
         }
 
@@ -41,6 +48,32 @@ extension ChatLineHeader {
 
     /// The date and time read in `order` (never `.automatic`), or why they are not a date.
     func wallClock(order: ChatDateOrder) -> Result<WallClock, ChatExportProblem> {
+        if let clock = validWallClock(order: order) { return .success(clock) }
+        let (year, month, day) = date(order: order)
+        guard (1...12).contains(month) else {
+            return .failure(ChatExportProblem("\(month) is not a month (reading the dates as \(order))"))
+        }
+        return .failure(ChatExportProblem("\(year)-\(month) has no day \(day) (reading the dates as \(order))"))
+    }
+
+    /// The date and time read in `order` (never `.automatic`), or `nil` when they are not a date: the first pass
+    /// tries every order on every line, and most lines are no date in one of them, so the reason is not
+    /// formatted here.
+    func validWallClock(order: ChatDateOrder) -> WallClock? {
+        let (year, month, day) = date(order: order)
+        guard (1...12).contains(month), (1...ChatClock.daysIn(month: month, year: year)).contains(day) else {
+            return nil
+        }
+        var hour = Int(self.hour)
+        if let afternoon {
+            if hour == 12 { hour = 0 }
+            if afternoon { hour += 12 }
+        }
+        return WallClock(year: year, month: month, day: day, hour: hour, minute: Int(minute), second: Int(second))
+    }
+
+    /// Year, month and day as the numbers read in `order` say, not yet checked.
+    private func date(order: ChatDateOrder) -> (year: Int, month: Int, day: Int) {
         let (a, b, c) = (Int(numbers.0), Int(numbers.1), Int(numbers.2))
         var year: Int
         let month: Int
@@ -57,19 +90,6 @@ extension ChatLineHeader {
             (year, month, day) = (c, b, a)
         }
         if !isYearFirst && order != .yearMonthDay && digitCounts.2 == 2 { year += 2000 }
-        guard (1...12).contains(month) else {
-            return .failure(ChatExportProblem("\(month) is not a month (reading the dates as \(order))"))
-        }
-        guard (1...ChatClock.daysIn(month: month, year: year)).contains(day) else {
-            return .failure(ChatExportProblem("\(year)-\(month) has no day \(day) (reading the dates as \(order))"))
-        }
-        var hour = Int(self.hour)
-        if let afternoon {
-            if hour == 12 { hour = 0 }
-            if afternoon { hour += 12 }
-        }
-        return .success(
-            WallClock(year: year, month: month, day: day, hour: hour, minute: Int(minute), second: Int(second))
-        )
+        return (year, month, day)
     }
 }

@@ -25,18 +25,24 @@ enum ChatMessageContent: Equatable {
     }
 
     static func classify(_ text: String) -> ChatMessageContent {
-        let utf8 = text.utf8
         // Most messages are plain text: a few byte tests on the first line's ends tell, before any string is made.
-        let newline = utf8.firstIndex(of: 0x0A) ?? utf8.endIndex
-        let firstBytes = utf8[..<newline]
-        guard let head = firstBytes.first, let tail = firstBytes.last else { return .text }
-        let lastByte = utf8.last ?? 0
-        let mayBeMarked =
-            head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
-            || tail == 0x20
-            || lastByte == UInt8(ascii: ">") || ChatVocabulary.markerLengths.contains(firstBytes.count)
-            || firstBytes.contains(UInt8(ascii: "="))
+        // They run on the contiguous UTF-8 (generic `String.UTF8View` searches showed in the profile).
+        var contiguous = text
+        let (newlineOffset, mayBeMarked) = contiguous.withUTF8 { bytes -> (Int, Bool) in
+            let newline = bytes.firstIndex(of: 0x0A) ?? bytes.count
+            guard newline > 0 else { return (newline, false) }
+            let (head, tail, lastByte) = (bytes[0], bytes[newline - 1], bytes[bytes.count - 1])
+            let marked =
+                head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
+                || tail == 0x20
+                || lastByte == UInt8(ascii: ">") || ChatVocabulary.markerLengths.contains(newline)
+                || UnsafeBufferPointer(rebasing: bytes[..<newline]).contains(UInt8(ascii: "="))
+            return (newline, marked)
+        }
         guard mayBeMarked else { return .text }
+        let utf8 = text.utf8
+        let newline = utf8.index(utf8.startIndex, offsetBy: newlineOffset)
+        let lastByte = utf8.last ?? 0
 
         let first = String(ChatText.droppingLeadingInvisibles(text[..<newline])).trimming([" "])
         let rest = newline == utf8.endIndex ? "" : String(text[utf8.index(after: newline)...])

@@ -11,6 +11,13 @@ import Darwin
 extension ChatItemFactory {
     /// Shapes `item` (a message from an author) after what its text shows.
     func apply(_ content: ChatMessageContent, to item: inout Item) {
+        switch content {
+        case .text:
+            // Most messages: return before the attachment id below is made.
+            return
+        default:
+            break
+        }
         let attachmentID = String(item.id.dropFirst("wa-chat-".count).prefix(24))
         switch content {
         case .text:

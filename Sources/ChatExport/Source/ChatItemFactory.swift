@@ -73,21 +73,23 @@ struct ChatItemFactory {
 
     /// The item for `raw`, or why it cannot be one.
     mutating func make(_ raw: ChatRawMessage, textName: String) -> ChatOutcome {
-        let position =
+        // Only an invalid message needs its position as text: formatting it for every message was wasted work.
+        func position() -> String {
             raw.firstLine == raw.lastLine
-            ? "\(textName) line \(raw.firstLine)"
-            : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
+                ? "\(textName) line \(raw.firstLine)"
+                : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
+        }
         if let problem = raw.problem {
-            return .invalid(InvalidRecord(position: position, reason: problem))
+            return .invalid(InvalidRecord(position: position(), reason: problem))
         }
         let wallClock: ChatLineHeader.WallClock
         switch raw.header.wallClock(order: order) {
         case .success(let value): wallClock = value
-        case .failure(let problem): return .invalid(InvalidRecord(position: position, reason: problem.message))
+        case .failure(let problem): return .invalid(InvalidRecord(position: position(), reason: problem.message))
         }
         let local = wallClock.localSeconds
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
-        let id = nextID(author: raw.author, time: wallClock.text, text: raw.text, local: local)
+        let id = nextID(author: raw.author, time: wallClock, text: raw.text, local: local)
 
         let from: Party
         var item: Item
@@ -149,33 +151,62 @@ struct ChatItemFactory {
         return result
     }
 
-    private mutating func nextID(author: String?, time: String, text: String, local: Int64) -> String {
+    private mutating func nextID(
+        author: String?,
+        time: ChatLineHeader.WallClock,
+        text: String,
+        local: Int64
+    ) -> String {
         var hash = SHA256()
         hash.update(prefixBytes)
         var author = author ?? ""
         author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
-        var time = time
-        time.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        time.withTextBytes { hash.update($0) }
         withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
         var text = text
         text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
         let material = hash.finalize()
         let digest = Digest(high: Self.word(material, 0), low: Self.word(material, 8))
-        let count = seen[digest]?.count ?? 0
-        seen[digest] = (count + 1, local)
+        // One lookup, the entry updated in place.
+        let count = Self.countAndBump(&seen[digest, default: (0, local)], local: local)
         newestLocal = max(newestLocal, local)
         if seen.count > pruneAt {
             let horizon = newestLocal - 2 * 86_400
             seen = seen.filter { $0.value.local >= horizon }
             pruneAt = max(8192, 2 * seen.count)
+            // Room up to the next pruning at once: growing the filtered table again step by step was a visible
+            // share of the id's cost.
+            seen.reserveCapacity(pruneAt + 1)
         }
         // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
-        guard count > 0 else { return "wa-chat-" + SHA256.hex(Array(material.prefix(16))) }
+        guard count > 0 else { return Self.id(material) }
         var final = SHA256()
         final.update(material)
         final.update(Array("\u{0}\(count)".utf8))
-        return "wa-chat-" + SHA256.hex(Array(final.finalize().prefix(16)))
+        return Self.id(final.finalize())
+    }
+
+    /// The count seen so far; the entry then counts one more, at `local`.
+    private static func countAndBump(_ entry: inout (count: Int, local: Int64), local: Int64) -> Int {
+        let count = entry.count
+        entry = (count + 1, local)
+        return count
+    }
+
+    /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
+    private static func id(_ digest: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: 40) { text in
+            let digits: StaticString = "0123456789abcdef"
+            for (index, byte) in "wa-chat-".utf8.enumerated() { text[index] = byte }
+            digits.withUTF8Buffer { digits in
+                for index in 0..<16 {
+                    text[8 + 2 * index] = digits[Int(digest[index] >> 4)]
+                    text[9 + 2 * index] = digits[Int(digest[index] & 0x0F)]
+                }
+            }
+            return 40
+        }
     }
 
     private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
