@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The DocC catalogs of the core module and of ChatExport must build without a warning: every symbol link resolves and every
+# The DocC catalogs of the core module, ChatExport, ArchiveEvidence and Microsoft365 must build without a warning: every symbol link resolves and every
 # documented parameter is named. Uses the toolchain's own docc; no plugin, no package dependency.
 set -euo pipefail
 graphs="$(mktemp -d)"
@@ -28,3 +28,13 @@ docc convert Sources/ArchiveEvidence/Documentation.docc --additional-symbol-grap
     --fallback-display-name ArchiveEvidence --fallback-bundle-identifier org.whatsapparchiver.ArchiveEvidence \
     --output-path "$output" --warnings-as-errors
 echo "DocC catalog of ArchiveEvidence builds without warnings."
+
+# The Microsoft 365 destination's catalog, on its own symbol graph.
+rm -rf "$graphs/symbols"/* "$output"/*
+swift build --scratch-path "$graphs/build" --target Microsoft365 -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs/symbols" \
+    >/dev/null
+find "$graphs/symbols" -type f ! -name 'Microsoft365*' -delete
+docc convert Sources/Microsoft365/Documentation.docc --additional-symbol-graph-dir "$graphs/symbols" \
+    --fallback-display-name Microsoft365 --fallback-bundle-identifier org.whatsapparchiver.Microsoft365 \
+    --output-path "$output" --warnings-as-errors
+echo "DocC catalog of Microsoft365 builds without warnings."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# archive-daily and the CustomSink example are examples of embedding: they must compile against the public API
+# archive-daily, archive-verify, archive-export and the CustomSink example are examples of embedding: they must compile against the public API
 # alone. Inside this package they could also reach `package` symbols, so they are built here a second time as the
 # targets of another package that depends on this one by path, exactly as an integrator's package would: any use of
 # package-only API fails this build. Warnings fail it too.
@@ -7,9 +7,10 @@ set -euo pipefail
 root="$(pwd)"
 outside="$(mktemp -d)"
 trap 'rm -rf "$outside"' EXIT
-mkdir -p "$outside/Sources/OutsideArchiveDaily" "$outside/Sources/OutsideCustomSink"
-cp Examples/ArchiveDaily/*.swift "$outside/Sources/OutsideArchiveDaily/"
-cp Examples/CustomSink/*.swift "$outside/Sources/OutsideCustomSink/"
+for example in ArchiveDaily CustomSink ArchiveVerify ArchiveExport; do
+    mkdir -p "$outside/Sources/Outside$example"
+    cp Examples/$example/*.swift "$outside/Sources/Outside$example/"
+done
 cat > "$outside/Package.swift" <<MANIFEST
 // swift-tools-version: 6.0
 import PackageDescription
@@ -25,6 +26,22 @@ let package = Package(
                 .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
                 .product(name: "TeleMessage", package: "WhatsAppArchiver"),
                 .product(name: "ChatExport", package: "WhatsAppArchiver"),
+                .product(name: "Microsoft365", package: "WhatsAppArchiver"),
+                .product(name: "ArchiveEvidence", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
+            name: "OutsideArchiveVerify",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "ArchiveEvidence", package: "WhatsAppArchiver"),
+            ]
+        ),
+        .executableTarget(
+            name: "OutsideArchiveExport",
+            dependencies: [
+                .product(name: "WhatsAppArchiver", package: "WhatsAppArchiver"),
+                .product(name: "ArchiveEvidence", package: "WhatsAppArchiver"),
             ]
         ),
         .executableTarget(
@@ -51,4 +68,4 @@ if grep -q "warning:" "$log"; then
     exit 1
 fi
 "$root/.build/outside-integrator/debug/OutsideCustomSink" | grep -q "imported 4, duplicates 0, failed 0"
-echo "archive-daily and CustomSink build from public API alone, as an outside package."
+echo "archive-daily, archive-verify, archive-export and CustomSink build from public API alone, as an outside package."

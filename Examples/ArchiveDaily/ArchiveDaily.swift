@@ -97,7 +97,7 @@ struct ArchiveDaily {
         }
         try await sink.close()
         report.logHeads = (evidenceLog?.heads ?? []).map {
-            RunReport.LogHead(path: $0.folderPath, size: $0.head.size, root: SHA256.hex($0.head.root))
+            RunReport.LogHead(path: $0.folderPath, size: $0.head.size, root: $0.head.rootHex)
         }
         Terminal.clearProgress()
         if let path = options.report {

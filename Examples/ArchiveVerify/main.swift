@@ -58,8 +58,10 @@ do {
     configuration.mailboxes = mailboxes
     configuration.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
     if let headsFile {
-        guard let bytes = try POSIXFiles.readFile(headsFile) else { fail("\(headsFile) does not exist", status: 2) }
-        configuration.anchoredHeads = try AnchoredHead.parse(bytes, file: headsFile)
+        guard let data = FileManager.default.contents(atPath: headsFile) else {
+            fail("\(headsFile) cannot be read", status: 2)
+        }
+        configuration.anchoredHeads = try AnchoredHead.parse(Array(data), file: headsFile)
     }
     let report = try ArchiveVerifier(configuration: configuration).verify()
     for discrepancy in report.discrepancies { print(discrepancy) }

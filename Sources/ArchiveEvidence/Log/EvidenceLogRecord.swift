@@ -171,6 +171,9 @@ public struct EvidenceLogHead: Sendable, Hashable {
     /// The run that wrote it.
     public var run: String
 
+    /// The root as 64 lowercase hexadecimal digits, the form the run report and anchored-heads files use.
+    public var rootHex: String { SHA256.hex(root) }
+
     /// A head.
     public init(size: Int, root: [UInt8], time: String, run: String) {
         self.size = size

@@ -15,7 +15,7 @@ public struct ClientSecret: Sendable, CustomStringConvertible {
 
     /// Reads the secret from the environment variable `variable`.
     ///
-    /// - Throws: ``WhatsAppArchiver/ArchiverError/Code/invalidConfiguration`` when the variable is unset or empty.
+    /// - Throws: `ArchiverError/Code/invalidConfiguration` when the variable is unset or empty.
     public static func environment(_ variable: String) throws -> ClientSecret {
         guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
             throw ArchiverError(

@@ -10,7 +10,7 @@ import FoundationNetworking
 /// `scope={graph}/.default`.
 ///
 /// The identity platform's refusal (a wrong secret, an unknown tenant or app) is
-/// ``WhatsAppArchiver/ArchiverError/Code/authenticationFailed`` with the platform's `AADSTS` code and what to fix;
+/// `ArchiverError/Code/authenticationFailed` with the platform's `AADSTS` code and what to fix;
 /// the secret is never part of it.
 public struct ClientSecretTokenProvider: M365TokenProvider {
     /// The identity endpoint, for example `https://login.microsoftonline.com`.
@@ -26,7 +26,7 @@ public struct ClientSecretTokenProvider: M365TokenProvider {
 
     /// Creates a provider; nothing is sent until the first token is needed.
     ///
-    /// - Throws: ``WhatsAppArchiver/ArchiverError/Code/invalidConfiguration`` for a login URL that is not `https`
+    /// - Throws: `ArchiverError/Code/invalidConfiguration` for a login URL that is not `https`
     ///   (or `http` to a loopback address), or a tenant that is not a plain name.
     public init(loginURL: URL, tenant: String, clientID: String, secret: ClientSecret, graphURL: URL) throws {
         self.loginURL = try GraphEndpoint.validated(loginURL, what: "--m365-login-url")

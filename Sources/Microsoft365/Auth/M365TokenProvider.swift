@@ -9,7 +9,7 @@
 public protocol M365TokenProvider: Sendable {
     /// Obtains a new token for the scope `{graph}/.default`.
     ///
-    /// - Throws: ``WhatsAppArchiver/ArchiverError/Code/authenticationFailed`` when the credentials are refused (the
+    /// - Throws: `ArchiverError/Code/authenticationFailed` when the credentials are refused (the
     ///   run stops before anything is read); any other error when the identity platform cannot be reached.
     func fetchToken() async throws -> M365AccessToken
 }

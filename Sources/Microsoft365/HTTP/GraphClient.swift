@@ -101,9 +101,9 @@ final class GraphClient: Sendable {
     /// Sends `request` for `mailbox`, retrying what may be retried.
     ///
     /// - Returns: The answer: any status the caller must interpret (2xx, 400, 403, 404, 409, …).
-    /// - Throws: ``AnswerLost`` for a storing write whose answer was lost; ``WhatsAppArchiver/ArchiverError`` with
-    ///   ``WhatsAppArchiver/ArchiverError/Code/destinationUnavailable`` (run scope) when the retries are spent, or
-    ///   ``WhatsAppArchiver/ArchiverError/Code/authenticationFailed`` when a renewed token is refused too.
+    /// - Throws: ``AnswerLost`` for a storing write whose answer was lost; `ArchiverError` with
+    ///   `ArchiverError/Code/destinationUnavailable` (run scope) when the retries are spent, or
+    ///   `ArchiverError/Code/authenticationFailed` when a renewed token is refused too.
     func send(_ request: GraphRequest, mailbox: String) async throws -> GraphResponse {
         let limiter = limiters.withLock { limiters in
             if let limiter = limiters[mailbox] { return limiter }

@@ -21,8 +21,8 @@ struct MessageImporter: Sendable {
 
     /// Stores `payload` (the message `messageID`) in `lane`'s folder.
     ///
-    /// - Throws: An item-scoped ``WhatsAppArchiver/ArchiverError`` (``WhatsAppArchiver/ArchiverError/Code/rejectedByService``,
-    ///   ``WhatsAppArchiver/ArchiverError/Code/mailboxAccessDenied``, …) for this pair alone; a run-scoped one when
+    /// - Throws: An item-scoped `ArchiverError` (`ArchiverError/Code/rejectedByService`,
+    ///   `ArchiverError/Code/mailboxAccessDenied`, …) for this pair alone; a run-scoped one when
     ///   the run must stop.
     func store(
         _ payload: Payload,

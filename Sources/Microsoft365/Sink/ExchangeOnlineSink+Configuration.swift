@@ -18,7 +18,7 @@ extension ExchangeOnlineSink {
         /// is sent (the chunk and the transport's copies); with 1, a run with a 100 MiB attachment peaks under 64 MiB.
         public var chunkUploadsInFlight = 1
         /// Attempts of one request before the run stops with
-        /// ``WhatsAppArchiver/ArchiverError/Code/destinationUnavailable``.
+        /// `ArchiverError/Code/destinationUnavailable`.
         public var maximumAttempts = 8
         /// The first backoff delay when the service gives no `Retry-After`; it doubles up to 30 seconds.
         public var initialRetryDelay: Duration = .milliseconds(500)

@@ -10,7 +10,7 @@ import Musl
 import Darwin
 #endif
 
-/// A ``WhatsAppArchiver/MailboxSink`` that stores every message in a folder of an Exchange Online mailbox over
+/// A `MailboxSink` that stores every message in a folder of an Exchange Online mailbox over
 /// Microsoft Graph, as received, non-draft mail whose MIME is the converter's.
 ///
 /// - A message whose base64 fits a 4 MiB request goes in with one `importMime`; a larger one is created as a
@@ -52,9 +52,9 @@ public final class ExchangeOnlineSink: MailboxSink {
 
     /// Creates a sink; it takes the state directory's lock, so that two runs never share a journal.
     ///
-    /// - Throws: ``WhatsAppArchiver/ArchiverError/Code/invalidConfiguration`` for a Graph URL that is not `https`
+    /// - Throws: `ArchiverError/Code/invalidConfiguration` for a Graph URL that is not `https`
     ///   (or loopback `http`), or when another run holds the state directory;
-    ///   ``WhatsAppArchiver/ArchiverError/Code/storageFailed`` when the state directory cannot be written.
+    ///   `ArchiverError/Code/storageFailed` when the state directory cannot be written.
     public init(configuration: Configuration, tokenProvider: any M365TokenProvider) throws {
         var configuration = configuration
         configuration.graphURL = try GraphEndpoint.validated(configuration.graphURL, what: "--m365-graph-url")
@@ -99,7 +99,7 @@ public final class ExchangeOnlineSink: MailboxSink {
     /// Obtains a token and checks its permissions, before any item is read: a wrong secret, an unknown tenant or a
     /// missing permission stops the run here.
     ///
-    /// - Throws: ``WhatsAppArchiver/ArchiverError/Code/authenticationFailed`` saying what to fix.
+    /// - Throws: `ArchiverError/Code/authenticationFailed` saying what to fix.
     public func verifyAccess() async throws {
         let token = try await client.token()
         guard let roles = token.roles else { return }  // not a JWT: the service answers for itself
@@ -119,10 +119,10 @@ public final class ExchangeOnlineSink: MailboxSink {
 
     /// Stores one message in every mailbox of the delivery; the body is written once.
     ///
-    /// A mailbox that holds the message already is ``WhatsAppArchiver/MailboxOutcome/Status/duplicate`` at once
+    /// A mailbox that holds the message already is `MailboxOutcome/Status/duplicate` at once
     /// (from the journal or the folder's listing, without a request); a mailbox that does not exist or may not be
-    /// opened is ``WhatsAppArchiver/MailboxOutcome/Status/refused``; the others are
-    /// ``WhatsAppArchiver/MailboxOutcome/Status/accepted``: their requests run in the background, at most four per
+    /// opened is `MailboxOutcome/Status/refused`; the others are
+    /// `MailboxOutcome/Status/accepted`: their requests run in the background, at most four per
     /// mailbox, and the receipt of the batch says what became of them.
     public func deliver(_ delivery: Delivery) async throws -> DeliveryResult {
         if let fatal = state.withLock({ $0.fatal }) { throw fatal }
