@@ -57,7 +57,12 @@ struct EMLAddressBook {
         let name = UntrustedText.singleLine(party.name ?? "")
         var label = name.isEmpty ? phone(of: party) : name + " " + phone(of: party)
         let (address, isReal) = address(for: party)
-        if isReal { label += " <" + address + ">" }
+        if isReal {
+            // Appended piece by piece: no temporary string for " <address>".
+            label.append(" <")
+            label.append(address)
+            label.append(">")
+        }
         return label
     }
 
