@@ -101,11 +101,9 @@ enum MIMEHeaderEncoder {
         maximumCharacters: Int = 512,
         to bytes: inout [UInt8]
     ) {
-        appendField(
-            name,
-            unstructuredTokens(UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)),
-            to: &bytes
-        )
+        let line = UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)
+        if appendPlainWords(name, line, to: &bytes) { return }
+        appendField(name, unstructuredTokens(line), to: &bytes)
     }
 
     /// The tokens of an unstructured value that is already a single clean line: printable ASCII words as they
