@@ -66,6 +66,11 @@ struct EMLAddressBook {
         return label
     }
 
+    /// The participant's display phrase and address for a header, as ``mailboxTokens(for:)`` uses them.
+    func headerMailbox(for party: Party) -> (displayName: String, address: String) {
+        (displayName(for: party), address(for: party).address)
+    }
+
     /// The header tokens of the participant's mailbox: `"Name +46701234567" <address>`.
     func mailboxTokens(for party: Party) -> [MIMEHeaderEncoder.Token] {
         MIMEHeaderEncoder.mailboxTokens(displayName: displayName(for: party), address: address(for: party).address)

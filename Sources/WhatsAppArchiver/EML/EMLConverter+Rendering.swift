@@ -16,10 +16,13 @@ extension EMLConverter {
         RFC5322Date.append(item.sentAt, to: &head)
         head.append(0x0D)
         head.append(0x0A)
-        MIMEHeaderEncoder.appendField("From", addresses.mailboxTokens(for: item.from), to: &head)
+        let from = addresses.headerMailbox(for: item.from)
+        if !MIMEHeaderEncoder.appendQuotedMailboxes("From", [from], to: &head) {
+            MIMEHeaderEncoder.appendField("From", addresses.mailboxTokens(for: item.from), to: &head)
+        }
         if item.to.isEmpty {
             MIMEHeaderEncoder.appendSingleToken("To", "undisclosed-recipients:;", to: &head)
-        } else {
+        } else if !MIMEHeaderEncoder.appendQuotedMailboxes("To", item.to.map(addresses.headerMailbox), to: &head) {
             var tokens: [Token] = []
             for party in item.to {
                 if !tokens.isEmpty { tokens[tokens.count - 1].text += "," }
