@@ -57,8 +57,18 @@ struct EMLAddressBook {
         let name = UntrustedText.singleLine(party.name ?? "")
         var label = name.isEmpty ? phone(of: party) : name + " " + phone(of: party)
         let (address, isReal) = address(for: party)
-        if isReal { label += " <" + address + ">" }
+        if isReal {
+            // Appended piece by piece: no temporary string for " <address>".
+            label.append(" <")
+            label.append(address)
+            label.append(">")
+        }
         return label
+    }
+
+    /// The participant's display phrase and address for a header, as ``mailboxTokens(for:)`` uses them.
+    func headerMailbox(for party: Party) -> (displayName: String, address: String) {
+        (displayName(for: party), address(for: party).address)
     }
 
     /// The header tokens of the participant's mailbox: `"Name +46701234567" <address>`.

@@ -12,15 +12,17 @@ extension EMLConverter {
         var head: [UInt8] = []
         // One allocation for the usual header section (about 700 bytes), instead of one per field and regrowth.
         head.reserveCapacity(1536)
-        MIMEHeaderEncoder.appendField(
-            "Date",
-            [Token(text: RFC5322Date.format(item.sentAt), spaceBefore: true)],
-            to: &head
-        )
-        MIMEHeaderEncoder.appendField("From", addresses.mailboxTokens(for: item.from), to: &head)
+        head.append(contentsOf: "Date: ".utf8)
+        RFC5322Date.append(item.sentAt, to: &head)
+        head.append(0x0D)
+        head.append(0x0A)
+        let from = addresses.headerMailbox(for: item.from)
+        if !MIMEHeaderEncoder.appendQuotedMailboxes("From", [from], to: &head) {
+            MIMEHeaderEncoder.appendField("From", addresses.mailboxTokens(for: item.from), to: &head)
+        }
         if item.to.isEmpty {
-            MIMEHeaderEncoder.appendField("To", [Token(text: "undisclosed-recipients:;", spaceBefore: true)], to: &head)
-        } else {
+            MIMEHeaderEncoder.appendSingleToken("To", "undisclosed-recipients:;", to: &head)
+        } else if !MIMEHeaderEncoder.appendQuotedMailboxes("To", item.to.map(addresses.headerMailbox), to: &head) {
             var tokens: [Token] = []
             for party in item.to {
                 if !tokens.isEmpty { tokens[tokens.count - 1].text += "," }
@@ -29,29 +31,20 @@ extension EMLConverter {
             MIMEHeaderEncoder.appendField("To", tokens, to: &head)
         }
         MIMEHeaderEncoder.appendUnstructured("Subject", EMLSubjectRenderer.subject(for: item), to: &head)
-        MIMEHeaderEncoder.appendField(
-            "Message-ID",
-            [Token(text: "<" + messageID + ">", spaceBefore: true)],
-            to: &head
-        )
-        var references = [EMLIdentifiers.conversationRoot(conversationID: item.conversation.id, domain: domain)]
+        MIMEHeaderEncoder.appendAngleBracketed("Message-ID", messageID, to: &head)
+        let root = EMLIdentifiers.conversationRoot(conversationID: item.conversation.id, domain: domain)
+        // Compared one by one: an array literal here was an allocation per message.
+        let kind = item.kind
         let parentID: String? =
-            [.deletion, .edit, .reaction].contains(item.kind) ? item.target?.id ?? item.replyTo : item.replyTo
+            kind == .deletion || kind == .edit || kind == .reaction ? item.target?.id ?? item.replyTo : item.replyTo
         if let parentID {
             let parent = EMLIdentifiers.message(itemID: parentID, domain: domain)
-            MIMEHeaderEncoder.appendField(
-                "In-Reply-To",
-                [Token(text: "<" + parent + ">", spaceBefore: true)],
-                to: &head
-            )
-            references.append(parent)
+            MIMEHeaderEncoder.appendAngleBracketed("In-Reply-To", parent, to: &head)
+            MIMEHeaderEncoder.appendAngleBracketed("References", root, parent, to: &head)
+        } else {
+            MIMEHeaderEncoder.appendAngleBracketed("References", root, to: &head)
         }
-        MIMEHeaderEncoder.appendField(
-            "References",
-            references.map { Token(text: "<" + $0 + ">", spaceBefore: true) },
-            to: &head
-        )
-        MIMEHeaderEncoder.appendField("MIME-Version", [Token(text: "1.0", spaceBefore: true)], to: &head)
+        head.append(contentsOf: Self.mimeVersionField)
         if let boundary {
             MIMEHeaderEncoder.appendField(
                 "Content-Type",
@@ -99,7 +92,7 @@ extension EMLConverter {
             )
         }
         if item.forwarded {
-            MIMEHeaderEncoder.appendField("X-WhatsApp-Forwarded", [Token(text: "yes", spaceBefore: true)], to: &head)
+            MIMEHeaderEncoder.appendSingleToken("X-WhatsApp-Forwarded", "yes", to: &head)
         }
         if let reason = request.quarantineReason {
             MIMEHeaderEncoder.appendUnstructured("X-Archiver-Quarantine-Reason", reason, to: &head)
@@ -178,6 +171,11 @@ extension EMLConverter {
         }
         encoder.finish(to: output)
     }
+
+    private static let mimeVersionField: [UInt8] = MIMEHeaderEncoder.field(
+        "MIME-Version",
+        [MIMEHeaderEncoder.Token(text: "1.0", spaceBefore: true)]
+    )
 
     private static let textPartHeaders: [UInt8] =
         MIMEHeaderEncoder.field(

@@ -51,6 +51,43 @@ enum MIMEHeaderEncoder {
         bytes.append(0x0A)
     }
 
+    /// Appends the field `name: value` with CRLF at the end for a value that is one token: the same bytes as
+    /// ``appendField(_:_:to:)`` with one token (a fold only ever goes before a second token), without the token
+    /// array and its string.
+    static func appendSingleToken(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    /// Appends the field `name: <id> <id> ...` with CRLF at the end, folded as ``appendField(_:_:to:)`` folds
+    /// tokens `<id>` that each have a space before: the message identifiers of `Message-ID`, `In-Reply-To` and
+    /// `References`, written without a string per identifier.
+    static func appendAngleBracketed(_ name: String, _ identifiers: String..., to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ":"))
+        var column = bytes.count - start
+        for (index, identifier) in identifiers.enumerated() {
+            let length = identifier.utf8.count + 2
+            if index > 0 && column + 1 + length > preferredLineLength {
+                bytes.append(0x0D)
+                bytes.append(0x0A)
+                column = 0
+            }
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(UInt8(ascii: "<"))
+            bytes.append(contentsOf: identifier.utf8)
+            bytes.append(UInt8(ascii: ">"))
+            column += 1 + length
+        }
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
     /// An unstructured field (`Subject`, `X-...`): plain words when the text is short printable ASCII, otherwise
     /// encoded-words. The text is first made a single clean line.
     static func unstructured(_ name: String, _ text: String, maximumCharacters: Int = 512) -> [UInt8] {
@@ -64,11 +101,9 @@ enum MIMEHeaderEncoder {
         maximumCharacters: Int = 512,
         to bytes: inout [UInt8]
     ) {
-        appendField(
-            name,
-            unstructuredTokens(UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)),
-            to: &bytes
-        )
+        let line = UntrustedText.singleLine(text, maximumCharacters: maximumCharacters)
+        if appendPlainWords(name, line, to: &bytes) { return }
+        appendField(name, unstructuredTokens(line), to: &bytes)
     }
 
     /// The tokens of an unstructured value that is already a single clean line: printable ASCII words as they
