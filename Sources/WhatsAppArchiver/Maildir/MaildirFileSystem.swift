@@ -251,13 +251,19 @@ package enum MaildirFileSystem {
         return bytes
     }
 
-    /// Takes an exclusive `flock` on a descriptor without waiting; `false` when someone else holds it.
+    /// Takes an exclusive `flock` on a descriptor, trying for about a second; `false` when someone else holds it.
     package static func tryLock(_ descriptor: Int32, path: String) throws -> Bool {
+        // A lock this process released can still be held for a moment by a child another thread is starting: the
+        // child shares the descriptor from fork until exec closes it. So a held lock is tried again for a second
+        // before it counts as another sink's; a real second sink holds it for its whole run.
+        var attempts = 0
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
-            if code == EWOULDBLOCK { return false }
-            throw POSIXFiles.failure("lock", path, code)
+            guard code == EWOULDBLOCK else { throw POSIXFiles.failure("lock", path, code) }
+            attempts += 1
+            if attempts > 100 { return false }
+            usleep(10_000)
         }
         return true
     }

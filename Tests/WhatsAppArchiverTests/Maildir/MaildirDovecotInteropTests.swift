@@ -161,11 +161,14 @@ struct DovecotIMAP {
         let nobody = getpwnam("nobody")
         let uid = nobody?.pointee.pw_uid ?? 65_534
         let gid = nobody?.pointee.pw_gid ?? 65_534
-        _ = lchown(scratch.path, uid, gid)
-        let entries = FileManager.default.enumerator(atPath: scratch.path)
-        while let entry = entries?.nextObject() as? String {
-            _ = lchown(scratch.path + "/" + entry, uid, gid)
-        }
+        // chown(1) walks the tree itself: a FileManager enumerator, shared by two suites that hand their trees to
+        // Dovecot at the same time, was seen to skip the folder, and Dovecot then listed only INBOX.
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/bin/chown")
+        chown.arguments = ["-hR", "\(uid):\(gid)", scratch.path]
+        try chown.run()
+        chown.waitUntilExit()
+        #expect(chown.terminationStatus == 0, "chown -hR \(scratch.path) failed")
     }
 
     /// Sends the commands (CRLF appended) in one go and returns everything Dovecot wrote before exiting.

@@ -91,28 +91,4 @@ import Darwin
     @Test func aValidAddressIsAcceptedAsADirectoryName() {
         #expect(MaildirSink.problem(withMailboxDirectoryName: "alice.o'neil+archive@mail.contoso.com") == nil)
     }
-
-    @Test(.serialized, arguments: [mode_t(0), mode_t(0o277)])
-    func directoriesAre0700AndFiles0600WhateverTheUmask(mask: mode_t) async throws {
-        let scratch = try ScratchDirectory()
-        let previous = umask(mask)
-        defer { umask(previous) }
-        let sink = try MaildirSink(root: scratch.root)
-        _ = try await sink.deliver(MaildirFixtures.delivery(id: "modes@archiver.invalid"))
-        _ = try await sink.commit()
-        umask(previous)
-
-        let mailbox = scratch.root + "/alice@contoso.com"
-        let folder = mailbox + "/.WhatsApp Archiver"
-        for directory in [
-            scratch.root, mailbox, mailbox + "/cur", mailbox + "/new", mailbox + "/tmp", folder, folder + "/cur",
-            folder + "/new", folder + "/tmp",
-        ] {
-            #expect(MaildirFixtures.mode(directory) == 0o700, "\(directory)")
-        }
-        let message = folder + "/new/" + (MaildirFixtures.names(folder + "/new").first ?? "")
-        for file in [mailbox + "/subscriptions", folder + "/maildirfolder", message] {
-            #expect(MaildirFixtures.mode(file) == 0o600, "\(file)")
-        }
-    }
 }
