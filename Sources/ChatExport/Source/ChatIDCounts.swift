@@ -40,7 +40,10 @@ struct ChatIDCounts {
             }
             slot = (slot + 1) & mask
         }
-        if 2 * (count + 1) > counts.count { grow(); return countAndBump(key, local: local) }
+        if 2 * (count + 1) > counts.count {
+            grow()
+            return countAndBump(key, local: local)
+        }
         keys[slot] = key
         counts[slot] = 1
         locals[slot] = local
