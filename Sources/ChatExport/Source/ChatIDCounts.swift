@@ -1,5 +1,5 @@
 /// How many messages with the same (author, time, text) digest were seen, with the local time each was last seen:
-/// the id table of ``ChatItemFactory``.
+/// the id table of `ChatItemFactory`.
 ///
 /// An open-addressing table keyed by the digest's first 128 bits. Those bits are already uniformly spread, so the
 /// slot is taken from them directly: a `Dictionary` hashed each key again with a seeded SipHash, a visible share of
