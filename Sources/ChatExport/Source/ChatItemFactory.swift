@@ -27,18 +27,13 @@ struct ChatItemFactory {
     /// How many messages with the same (author, time, text) were seen, by digest, with their local time so that
     /// entries older than two days behind the newest are forgotten: identical messages share a time, and a clock
     /// that goes back two days to the same minute is not seen in real exports.
-    private var seen: [Digest: (count: Int, local: Int64)] = [:]
+    private var seen = ChatIDCounts(capacity: 8193)
     private var newestLocal: Int64 = .min
     /// The size of `seen` at which old entries are next forgotten (kept small: a small table is a fast one).
     private var pruneAt = 8192
     /// Each author's party and the others of the chat, worked out once per author (at most as many as the scan
     /// keeps) rather than once per message.
     private var authorParties: [String: (from: Party, to: [Party])] = [:]
-
-    private struct Digest: Hashable {
-        var high: UInt64
-        var low: UInt64
-    }
 
     init(
         chatKey: String,
@@ -166,39 +161,43 @@ struct ChatItemFactory {
         withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
         var text = text
         text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
-        let material = hash.finalize()
-        let digest = Digest(high: Self.word(material, 0), low: Self.word(material, 8))
-        // One lookup, the entry updated in place.
-        let count = Self.countAndBump(&seen[digest, default: (0, local)], local: local)
+        // The digest on the stack: one array per message for 32 bytes was a visible share of the id's cost.
+        var material: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let key = withUnsafeMutableBytes(of: &material) { bytes in
+            hash.finalize(into: bytes)
+            return ChatIDCounts.Key(
+                high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
+        }
+        let count = seen.countAndBump(key, local: local)
         newestLocal = max(newestLocal, local)
         if seen.count > pruneAt {
             let horizon = newestLocal - 2 * 86_400
-            seen = seen.filter { $0.value.local >= horizon }
-            pruneAt = max(8192, 2 * seen.count)
-            // Room up to the next pruning at once: growing the filtered table again step by step was a visible
-            // share of the id's cost.
-            seen.reserveCapacity(pruneAt + 1)
+            pruneAt = max(8192, 2 * seen.count(since: horizon))
+            // Room up to the next pruning at once: growing the table again step by step costs more.
+            seen = seen.keeping(since: horizon, capacity: pruneAt + 1)
         }
         // The first of identical messages is named by the digest itself, the n-th by a digest of it and n.
-        guard count > 0 else { return Self.id(material) }
-        var final = SHA256()
-        final.update(material)
-        final.update(Array("\u{0}\(count)".utf8))
-        return Self.id(final.finalize())
-    }
-
-    /// The count seen so far; the entry then counts one more, at `local`.
-    private static func countAndBump(_ entry: inout (count: Int, local: Int64), local: Int64) -> Int {
-        let count = entry.count
-        entry = (count + 1, local)
-        return count
+        return withUnsafeMutableBytes(of: &material) { bytes in
+            if count > 0 {
+                var final = SHA256()
+                final.update(UnsafeRawBufferPointer(bytes))
+                final.update(Array("\u{0}\(count)".utf8))
+                final.finalize(into: bytes)
+            }
+            return Self.id(UnsafeRawBufferPointer(bytes))
+        }
     }
 
     /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
-    private static func id(_ digest: [UInt8]) -> String {
+    private static func id(_ digest: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: 40) { text in
             let digits: StaticString = "0123456789abcdef"
-            for (index, byte) in "wa-chat-".utf8.enumerated() { text[index] = byte }
+            let prefix: StaticString = "wa-chat-"
+            prefix.withUTF8Buffer { prefix in
+                for index in 0..<8 { text[index] = prefix[index] }
+            }
             digits.withUTF8Buffer { digits in
                 for index in 0..<16 {
                     text[8 + 2 * index] = digits[Int(digest[index] >> 4)]
@@ -207,9 +206,5 @@ struct ChatItemFactory {
             }
             return 40
         }
-    }
-
-    private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
-        bytes[start..<(start + 8)].reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -115,6 +115,16 @@ package struct SHA256: Sendable {
 
     /// Finishes the message and returns its 32-byte digest.
     package mutating func finalize() -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            finalize(into: UnsafeMutableRawBufferPointer(buffer))
+            count = 32
+        }
+    }
+
+    /// Finishes the message and writes its 32-byte digest to the start of `digest` (at least 32 bytes), allocating
+    /// nothing: for callers that hash once per message.
+    package mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= 32, "SHA256: a digest needs 32 bytes")
         let bitLength = totalBytes &* 8
         let afterMarker = (blockCount + 1) % 64
         let paddingLength = 1 + (afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker) + 8
@@ -136,15 +146,13 @@ package struct SHA256: Sendable {
             }
         }
         totalBytes = savedTotal
-        var digest = [UInt8]()
-        digest.reserveCapacity(32)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            digest += [
-                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8),
-                UInt8(truncatingIfNeeded: word),
-            ]
+        let words = state
+        withUnsafeBytes(of: words) { words in
+            for index in 0..<8 {
+                let word = words.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)
+                digest.storeBytes(of: word.bigEndian, toByteOffset: 4 * index, as: UInt32.self)
+            }
         }
-        return digest
     }
 
     /// Runs the compression function of the chosen implementation over `count` whole 64-byte blocks at `base`.
