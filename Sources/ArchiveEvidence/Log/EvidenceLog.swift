@@ -55,11 +55,17 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
         var folders: [String: EvidenceLogFile.Tail] = [:]
         /// The heads this log wrote, by folder path.
         var written: [String: EvidenceLogHead] = [:]
+        /// The logs a prepare opened, kept open for the complete of the same commit, by folder path.
+        var open: [String: EvidenceLogFile.OpenLog] = [:]
     }
 
     /// A log that writes with `configuration`.
     public init(configuration: Configuration) {
         self.configuration = configuration
+    }
+
+    deinit {
+        EvidenceLogFile.close(state.withLock { $0.open.values })
     }
 
     /// The newest head of every folder this log appended to, by folder path (relative to the root), in path
@@ -77,47 +83,94 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
             let tail = try EvidenceLogFile.readTail(path)
             guard tail.cleanEnd < tail.fileSize || !tail.intents.isEmpty else { continue }
             let present = try tail.intents.filter { try MaildirTree.holds($0, folder: root + "/" + folder) }
-            let created = try append(present, folder: folder, tail: tail, faults: false)
-            try EvidenceLogFile.sync([(path, created)], root: root, wholeFileSystem: false)
+            // Synced whatever the file system: recovery runs once per run, and it needs no one to say where it is.
+            let log = try EvidenceLogFile.openForAppend(path, truncatingTo: tail.cleanEnd, isInMemory: false)
+            defer { EvidenceLogFile.close([log]) }
+            try append(present, folder: folder, tail: tail, to: log, faults: false)
+            try EvidenceLogFile.sync([log], root: root, wholeFileSystem: false)
         }
     }
 
     /// Appends an intent for each file, per folder, and makes the logs durable: one `syncfs` when
-    /// `syncingFileSystem`, else an `fsync` per log.
+    /// `syncingFileSystem`, else an `fsync` per log; none for a folder on a memory file system. The logs stay open
+    /// for the ``complete(_:syncingFileSystem:)`` that follows.
     public func prepare(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
         let time = RFC3339.format(configuration.clock())
-        var written: [(path: String, created: Bool)] = []
-        for (folder, folderFiles) in grouped(files) {
-            var tail = try self.tail(folder)
-            var bytes: [UInt8] = []
-            var intents: [EvidenceLogEntry] = []
-            for file in folderFiles {
-                let entry = self.entry(file, time: time)
-                intents.append(entry)
-                bytes += EvidenceLogRecord.intent(size: tail.frontier.size, entry).line
+        // What an earlier commit that failed between the two steps left open is reopened, so that the log's size
+        // is checked again.
+        EvidenceLogFile.close(
+            state.withLock { state in
+                defer { state.open = [:] }
+                return state.open.values
             }
-            let path = try path(folder)
-            let created = try EvidenceLogFile.append(bytes, to: path, truncatingTo: tail.fileSize, sync: false)
-            written.append((path, created))
-            tail.fileSize += bytes.count
-            tail.cleanEnd = tail.fileSize
-            tail.intents = intents
-            state.withLock { $0.folders[folder] = tail }
+        )
+        var opened: [EvidenceLogFile.OpenLog] = []
+        do {
+            for (folder, folderFiles) in grouped(files) {
+                var tail = try self.tail(folder)
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(folderFiles.count * 384)
+                var intents: [EvidenceLogEntry] = []
+                intents.reserveCapacity(folderFiles.count)
+                for file in folderFiles {
+                    let entry = self.entry(file, time: time)
+                    intents.append(entry)
+                    EvidenceLogRecord.intent(size: tail.frontier.size, entry).append(to: &bytes)
+                }
+                let log = try EvidenceLogFile.openForAppend(
+                    try path(folder),
+                    truncatingTo: tail.fileSize,
+                    isInMemory: folderFiles[0].folderIsInMemory
+                )
+                opened.append(log)
+                try EvidenceLogFile.write(bytes, to: log, at: tail.fileSize)
+                tail.fileSize += bytes.count
+                tail.cleanEnd = tail.fileSize
+                tail.intents = intents
+                state.withLock { $0.folders[folder] = tail }
+            }
+            try EvidenceLogFile.sync(opened, root: try root(), wholeFileSystem: syncingFileSystem)
+        } catch {
+            EvidenceLogFile.close(opened)
+            throw error
         }
-        try EvidenceLogFile.sync(written, root: try root(), wholeFileSystem: syncingFileSystem)
+        // The created logs' directories are synced: what complete writes to them needs only their own sync.
+        for index in opened.indices { opened[index].created = false }
+        state.withLock { state in
+            for log in opened { state.open[log.path] = log }
+        }
         try configuration.faultInjection?(.afterIntents)
     }
 
     /// Appends the entries of the stored files and each folder's new head, per folder, and makes the logs
-    /// durable: one `syncfs` when `syncingFileSystem`, else an `fsync` per log.
+    /// durable: one `syncfs` when `syncingFileSystem`, else an `fsync` per log; none for a folder on a memory file
+    /// system.
     public func complete(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
         let time = RFC3339.format(configuration.clock())
-        var written: [(path: String, created: Bool)] = []
+        let kept = state.withLock { state in
+            defer { state.open = [:] }
+            return state.open
+        }
+        var opened: [EvidenceLogFile.OpenLog] = []
+        defer { EvidenceLogFile.close(Array(kept.values) + opened) }
+        var written: [EvidenceLogFile.OpenLog] = []
         for (folder, folderFiles) in grouped(files) {
             let entries = folderFiles.map { entry($0, time: time) }
-            written.append(
-                (try path(folder), try append(entries, folder: folder, tail: try tail(folder), faults: true))
-            )
+            let tail = try tail(folder)
+            let path = try path(folder)
+            let log: EvidenceLogFile.OpenLog
+            if let open = kept[path] {
+                log = open
+            } else {
+                log = try EvidenceLogFile.openForAppend(
+                    path,
+                    truncatingTo: tail.cleanEnd,
+                    isInMemory: folderFiles[0].folderIsInMemory
+                )
+                opened.append(log)
+            }
+            try append(entries, folder: folder, tail: tail, to: log, faults: true)
+            written.append(log)
         }
         try EvidenceLogFile.sync(written, root: try root(), wholeFileSystem: syncingFileSystem)
         try configuration.faultInjection?(.afterAppend)
@@ -125,19 +178,21 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
 
     // MARK: - Private
 
-    /// Appends the entries and a new head to the folder's log, unsynced; returns whether the log was created.
+    /// Appends the entries and a new head to the folder's open log, unsynced.
     private func append(
         _ entries: [EvidenceLogEntry],
         folder: String,
         tail: EvidenceLogFile.Tail,
+        to log: EvidenceLogFile.OpenLog,
         faults: Bool
-    ) throws -> Bool {
+    ) throws {
         var tail = tail
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * 384 + 512)
         for entry in entries {
-            let line = EvidenceLogRecord.entry(index: tail.frontier.size, entry).line
-            tail.frontier.append(entry: line.dropLast())
-            bytes += line
+            let start = bytes.count
+            EvidenceLogRecord.entry(index: tail.frontier.size, entry).append(to: &bytes)
+            tail.frontier.append(entry: bytes[start..<(bytes.count - 1)])
         }
         let head = EvidenceLogHead(
             size: tail.frontier.size,
@@ -145,14 +200,12 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
             time: RFC3339.format(configuration.clock()),
             run: configuration.runID
         )
-        bytes += EvidenceLogRecord.head(head, frontier: tail.frontier.hashes).line
-        let path = try path(folder)
+        EvidenceLogRecord.head(head, frontier: tail.frontier.hashes).append(to: &bytes)
         let fault = faults ? configuration.faultInjection : nil
-        let created = try EvidenceLogFile.append(
+        try EvidenceLogFile.write(
             bytes,
-            to: path,
-            truncatingTo: tail.cleanEnd,
-            sync: false,
+            to: log,
+            at: tail.cleanEnd,
             tornAfter: fault.map { fault in (bytes.count / 2, { try fault(.tornAppend) }) }
         )
         tail.fileSize = tail.cleanEnd + bytes.count
@@ -163,7 +216,6 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
             $0.folders[folder] = tail
             $0.written[folder] = head
         }
-        return created
     }
 
     private func tail(_ folder: String) throws -> EvidenceLogFile.Tail {

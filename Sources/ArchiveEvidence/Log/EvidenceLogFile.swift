@@ -121,19 +121,23 @@ package enum EvidenceLogFile {
         return Array(bytes[0..<done])
     }
 
-    /// Appends `bytes` to the log at `path` (creating it, `0600`), after cutting it back to `size` bytes when it
-    /// is longer. With `sync`, syncs it (and its directory when new) before returning; without, the caller makes it
-    /// durable (``sync(_:)``). With `tornAfter`, writes only that many bytes, then calls it (for crash tests).
-    ///
-    /// - Returns: Whether the file was created.
-    @discardableResult
-    package static func append(
-        _ bytes: [UInt8],
-        to path: String,
-        truncatingTo size: Int,
-        sync: Bool = true,
-        tornAfter: (count: Int, fault: () throws -> Void)? = nil
-    ) throws -> Bool {
+    /// A log open for appending, from one commit's intents to its entries and head: one `open` per folder and
+    /// commit instead of one per append and per sync.
+    package struct OpenLog: Sendable {
+        /// The descriptor, write-only.
+        package var descriptor: Int32
+        /// The log's path, for messages.
+        package var path: String
+        /// Whether the open created the file (its directory then needs a sync too).
+        package var created: Bool
+        /// Whether the log is on a memory file system (tmpfs), where nothing is synced: nothing there survives a
+        /// restart, as the Maildir sink's own sync policy says.
+        package var isInMemory: Bool
+    }
+
+    /// Opens the log at `path` for appending (creating it, `0600`), after cutting it back to `size` bytes when it
+    /// is longer; throws when it is shorter (someone else changed it).
+    package static func openForAppend(_ path: String, truncatingTo size: Int, isInMemory: Bool) throws -> OpenLog {
         var descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         var created = false
         if descriptor < 0 && errno == ENOENT {
@@ -141,56 +145,86 @@ package enum EvidenceLogFile {
             created = true
         }
         guard descriptor >= 0 else { throw POSIXFiles.failure("open the evidence log", path, errno) }
-        defer { SystemError.closeIgnoringInterrupts(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw ArchiverError(.storageFailed, "The evidence log \(path) is not a regular file.", scope: .run)
-        }
-        if Int(info.st_size) != size {
-            guard Int(info.st_size) > size, ftruncate(descriptor, off_t(size)) == 0 else {
-                throw ArchiverError(
-                    .storageFailed,
-                    "The evidence log \(path) changed while the archiver held it (\(info.st_size) bytes, expected "
-                        + "\(size)). Run archive-verify.",
-                    scope: .run
-                )
+        do {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw ArchiverError(.storageFailed, "The evidence log \(path) is not a regular file.", scope: .run)
             }
+            if Int(info.st_size) != size {
+                guard Int(info.st_size) > size, ftruncate(descriptor, off_t(size)) == 0 else {
+                    throw ArchiverError(
+                        .storageFailed,
+                        "The evidence log \(path) changed while the archiver held it (\(info.st_size) bytes, "
+                            + "expected \(size)). Run archive-verify.",
+                        scope: .run
+                    )
+                }
+            }
+        } catch {
+            SystemError.closeIgnoringInterrupts(descriptor)
+            throw error
         }
-        guard lseek(descriptor, off_t(size), SEEK_SET) >= 0 else {
-            throw POSIXFiles.failure("seek in the evidence log", path, errno)
-        }
-        var written = 0
-        if let tornAfter {
-            try POSIXFiles.writeAll(descriptor, Array(bytes.prefix(tornAfter.count)), path: path)
-            written = min(tornAfter.count, bytes.count)
-            try tornAfter.fault()
-        }
-        try POSIXFiles.writeAll(descriptor, Array(bytes[written...]), path: path)
-        if sync {
-            try MaildirFileSystemAccess.sync(descriptor, path: path)
-            if created { try POSIXFiles.syncDirectory(containing: path) }
-        }
-        return created
+        return OpenLog(descriptor: descriptor, path: path, created: created, isInMemory: isInMemory)
     }
 
-    /// Makes logs appended to without `sync` durable: one `syncfs` of the file system that holds `root` when
-    /// `wholeFileSystem` and the system has it, else an `fsync` of each file (and of the directory of each one
-    /// that was created).
-    package static func sync(_ written: [(path: String, created: Bool)], root: String, wholeFileSystem: Bool) throws {
-        guard !written.isEmpty else { return }
+    /// Writes `bytes` into the open log at `offset` (where the log ends), unsynced: the caller makes it durable
+    /// (``sync(_:root:wholeFileSystem:)``). With `tornAfter`, writes only that many bytes, then calls it (for crash
+    /// tests).
+    package static func write(
+        _ bytes: [UInt8],
+        to log: OpenLog,
+        at offset: Int,
+        tornAfter: (count: Int, fault: () throws -> Void)? = nil
+    ) throws {
+        var written = 0
+        if let tornAfter {
+            written = min(tornAfter.count, bytes.count)
+            try writeAll(bytes[..<written], to: log, at: offset)
+            try tornAfter.fault()
+        }
+        try writeAll(bytes[written...], to: log, at: offset + written)
+    }
+
+    private static func writeAll(_ bytes: ArraySlice<UInt8>, to log: OpenLog, at offset: Int) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let count = pwrite(
+                    log.descriptor,
+                    buffer.baseAddress! + done,
+                    buffer.count - done,
+                    off_t(offset + done)
+                )
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFiles.failure("write", log.path, errno)
+                }
+                done += count
+            }
+        }
+    }
+
+    /// Makes logs written to durable, skipping those on a memory file system: one `syncfs` of the file system that
+    /// holds `root` when `wholeFileSystem` and the system has it, else an `fsync` of each file (and of the
+    /// directory of each one that was created).
+    package static func sync(_ logs: [OpenLog], root: String, wholeFileSystem: Bool) throws {
+        let kept = logs.filter { !$0.isInMemory }
+        guard !kept.isEmpty else { return }
         if wholeFileSystem {
             let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard descriptor >= 0 else { throw POSIXFiles.failure("open the Maildir root", root, errno) }
             defer { SystemError.closeIgnoringInterrupts(descriptor) }
             if try MaildirFileSystem.syncFileSystem(containing: descriptor, path: root) { return }
         }
-        for (path, created) in written {
-            let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard descriptor >= 0 else { throw POSIXFiles.failure("open the evidence log", path, errno) }
-            defer { SystemError.closeIgnoringInterrupts(descriptor) }
-            try MaildirFileSystemAccess.sync(descriptor, path: path)
-            if created { try POSIXFiles.syncDirectory(containing: path) }
+        for log in kept {
+            try MaildirFileSystemAccess.sync(log.descriptor, path: log.path)
+            if log.created { try POSIXFiles.syncDirectory(containing: log.path) }
         }
+    }
+
+    /// Closes open logs.
+    package static func close(_ logs: some Sequence<OpenLog>) {
+        for log in logs { SystemError.closeIgnoringInterrupts(log.descriptor) }
     }
 }
 

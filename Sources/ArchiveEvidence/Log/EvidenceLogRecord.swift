@@ -24,12 +24,22 @@ public enum EvidenceLogRecord: Sendable, Hashable {
     public var line: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(384)
+        append(to: &bytes)
+        return bytes
+    }
+
+    /// Appends the record's line, line feed included, to `bytes`: one buffer for a whole commit's records.
+    package func append(to bytes: inout [UInt8]) {
         switch self {
         case .entry(let index, let entry):
-            bytes.append(contentsOf: "{\"entry\":\(index),".utf8)
+            bytes.append(contentsOf: "{\"entry\":".utf8)
+            Self.appendDecimal(index, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
             Self.appendFields(entry, to: &bytes)
         case .intent(let size, let entry):
-            bytes.append(contentsOf: "{\"intent\":\(size),".utf8)
+            bytes.append(contentsOf: "{\"intent\":".utf8)
+            Self.appendDecimal(size, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
             Self.appendFields(entry, to: &bytes)
         case .head(let head, let frontier):
             bytes.append(contentsOf: "{\"head\":\(head.size),\"root\":\"".utf8)
@@ -48,7 +58,6 @@ public enum EvidenceLogRecord: Sendable, Hashable {
             bytes.append(contentsOf: "]}".utf8)
         }
         bytes.append(0x0A)
-        return bytes
     }
 
     private static func appendFields(_ entry: EvidenceLogEntry, to bytes: inout [UInt8]) {
@@ -56,7 +65,9 @@ public enum EvidenceLogRecord: Sendable, Hashable {
         JSONText.appendQuoted(entry.messageID, to: &bytes)
         bytes.append(contentsOf: ",\"sha256\":\"".utf8)
         appendHex(entry.sha256, to: &bytes)
-        bytes.append(contentsOf: "\",\"size\":\(entry.size),\"time\":".utf8)
+        bytes.append(contentsOf: "\",\"size\":".utf8)
+        appendDecimal(Int(entry.size), to: &bytes)
+        bytes.append(contentsOf: ",\"time\":".utf8)
         JSONText.appendQuoted(entry.time, to: &bytes)
         bytes.append(contentsOf: ",\"run\":".utf8)
         JSONText.appendQuoted(entry.run, to: &bytes)
@@ -67,7 +78,23 @@ public enum EvidenceLogRecord: Sendable, Hashable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Appends a non-negative number's decimal digits, without the `String` an interpolation makes.
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var value = UInt(max(0, value))
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[buffer.count - count] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0
+            bytes.append(contentsOf: buffer[(buffer.count - count)...])
+        }
+    }
+
     private static func appendHex(_ value: [UInt8], to bytes: inout [UInt8]) {
+        let hexDigits = Self.hexDigits
         for byte in value {
             bytes.append(hexDigits[Int(byte >> 4)])
             bytes.append(hexDigits[Int(byte & 0x0F)])

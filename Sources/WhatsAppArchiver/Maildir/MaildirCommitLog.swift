@@ -38,13 +38,24 @@ public struct MaildirCommittedFile: Sendable, Hashable {
     public var size: Int64
     /// The file's name in `new/`; mail clients keep everything before `:` when they move or flag it.
     public var fileName: String
+    /// Whether the folder is on a file system that keeps its data only in memory (tmpfs), where the sink syncs
+    /// nothing: nothing there survives a restart, so a log kept in the folder has nothing to gain from a sync either.
+    public var folderIsInMemory: Bool
 
     /// A committed file.
-    public init(folderPath: String, messageID: String, sha256: [UInt8], size: Int64, fileName: String) {
+    public init(
+        folderPath: String,
+        messageID: String,
+        sha256: [UInt8],
+        size: Int64,
+        fileName: String,
+        folderIsInMemory: Bool = false
+    ) {
         self.folderPath = folderPath
         self.messageID = messageID
         self.sha256 = sha256
         self.size = size
         self.fileName = fileName
+        self.folderIsInMemory = folderIsInMemory
     }
 }

@@ -217,7 +217,8 @@ public final class MaildirSink: MailboxSink, Sendable {
                         messageID: message.messageID,
                         sha256: $0,
                         size: stored.storedByteCount,
-                        fileName: stored.name
+                        fileName: stored.name,
+                        folderIsInMemory: target.directories.isInMemory
                     )
                 }
             )

@@ -65,45 +65,57 @@ package struct JSONText {
     package static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { utf8 in
-            var runStart = 0
-            var index = 0
-            func flush() {
-                if runStart < index { bytes.append(contentsOf: utf8[runStart..<index]) }
+        // A global's accessor inside the loop would run once per byte; the table is read once per string.
+        let needsEscape = Self.needsEscape
+        needsEscape.withUnsafeBufferPointer { needsEscape in
+            value.withUTF8 { utf8 in
+                appendEscaped(utf8, needsEscape: needsEscape, to: &bytes)
             }
-            while index < utf8.count {
-                // Most strings need no escape at all: skip over plain bytes with one table lookup each.
-                while index < utf8.count && !needsEscape[Int(utf8[index])] { index += 1 }
-                guard index < utf8.count else { break }
-                let byte = utf8[index]
-                var escape: [UInt8]?
-                var length = 1
-                switch byte {
-                case UInt8(ascii: "\""): escape = Array("\\\"".utf8)
-                case UInt8(ascii: "\\"): escape = Array("\\\\".utf8)
-                case 0x0A: escape = Array("\\n".utf8)
-                case 0x0D: escape = Array("\\r".utf8)
-                case 0x09: escape = Array("\\t".utf8)
-                case 0x00..<0x20, 0x7F:
-                    escape = Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-                case 0xE2
-                where index + 2 < utf8.count && utf8[index + 1] == 0x80
-                    && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
-                    escape = Array((utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
-                    length = 3
-                default: break
-                }
-                if let escape {
-                    flush()
-                    bytes.append(contentsOf: escape)
-                    index += length
-                    runStart = index
-                } else {
-                    index += 1
-                }
-            }
-            flush()
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(
+        _ utf8: UnsafeBufferPointer<UInt8>,
+        needsEscape: UnsafeBufferPointer<Bool>,
+        to bytes: inout [UInt8]
+    ) {
+        var runStart = 0
+        var index = 0
+        func flush() {
+            if runStart < index { bytes.append(contentsOf: utf8[runStart..<index]) }
+        }
+        while index < utf8.count {
+            // Most strings need no escape at all: skip over plain bytes with one table lookup each.
+            while index < utf8.count && !needsEscape[Int(utf8[index])] { index += 1 }
+            guard index < utf8.count else { break }
+            let byte = utf8[index]
+            var escape: [UInt8]?
+            var length = 1
+            switch byte {
+            case UInt8(ascii: "\""): escape = Array("\\\"".utf8)
+            case UInt8(ascii: "\\"): escape = Array("\\\\".utf8)
+            case 0x0A: escape = Array("\\n".utf8)
+            case 0x0D: escape = Array("\\r".utf8)
+            case 0x09: escape = Array("\\t".utf8)
+            case 0x00..<0x20, 0x7F:
+                escape = Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+            case 0xE2
+            where index + 2 < utf8.count && utf8[index + 1] == 0x80
+                && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                escape = Array((utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                length = 3
+            default: break
+            }
+            if let escape {
+                flush()
+                bytes.append(contentsOf: escape)
+                index += length
+                runStart = index
+            } else {
+                index += 1
+            }
+        }
+        flush()
     }
 }
