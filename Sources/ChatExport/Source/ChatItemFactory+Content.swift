@@ -80,7 +80,7 @@ extension ChatItemFactory {
                     size: Int64(info.st_size),
                     kind: kind,
                     caption: caption,
-                    content: AttachmentContent { try NoFollowFileReader(path: path) }
+                    content: AttachmentContent { try NoFollowFileReader.reader(path: path) }
                 )
             }
         }

@@ -31,6 +31,12 @@ package final class FileAttachmentReader: AttachmentReader {
         self.descriptor = descriptor
     }
 
+    /// Reads from `descriptor`, a file the caller opened (with its own checks) and hands over: the reader closes it.
+    package init(descriptor: Int32, path: String) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
     deinit {
         if descriptor >= 0 { _ = SystemError.closeIgnoringInterrupts(descriptor) }
     }
