@@ -32,6 +32,10 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     private var thread: Thread?
     /// Whether the thread waits for work: only then does `enqueue` need to wake it.
     private var isThreadIdle = false
+    /// How many jobs an idle thread is left to gather before `enqueue` wakes it. Waking it for every job cost
+    /// the caller a futex call and both threads a context switch per message (about 6% of the caller's time on
+    /// small messages); a drain, a stop and a full queue wake it at once, so nothing waits on the gathering.
+    private static let jobsPerWakeUp = 16
     /// Threads waiting in `drain`: only then does a finished job need to wake anyone.
     private var waitingDrains = 0
     /// Enqueuers suspended until there is room, in order.
@@ -76,7 +80,9 @@ package final class MaildirWriteBehind: @unchecked Sendable {
             self.thread = thread
             thread.start()
         }
-        if isThreadIdle { condition.broadcast() }
+        if isThreadIdle && (jobs.count - next >= Self.jobsPerWakeUp || queuedBytes * 4 >= maximumQueuedBytes) {
+            condition.broadcast()
+        }
         return true
     }
 
@@ -85,6 +91,8 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         condition.lock()
         if failure == nil && thread != nil && queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes {
             roomWaiters.append((byteCount, continuation))
+            // Only the thread makes room: it must not be left gathering.
+            if isThreadIdle { condition.broadcast() }
             condition.unlock()
         } else {
             condition.unlock()
@@ -101,6 +109,8 @@ package final class MaildirWriteBehind: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while finishedCount < ticket {
+            // The thread may be idle, gathering jobs for its next wake-up: the drain wants them now.
+            if isThreadIdle { condition.broadcast() }
             waitingDrains += 1
             condition.wait()
             waitingDrains -= 1
