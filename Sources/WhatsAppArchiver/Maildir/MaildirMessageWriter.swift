@@ -33,7 +33,8 @@ package final class MaildirMessageWriter: EmailByteWriter {
     /// Hashes the stored bytes as they are written, for a ``MaildirCommitLog``: `nil` when no log asks for it.
     package var storedBytesHasher: SHA256?
 
-    /// After ``finish()``: the SHA-256 of the stored bytes, when ``storedBytesHasher`` was set.
+    /// After ``finish()``: the SHA-256 of the stored bytes, when ``storedBytesHasher`` was set and the message went
+    /// to the file (one kept as ``inMemoryMessage`` is hashed by whoever writes it).
     package var storedDigest: [UInt8]? {
         guard var hasher = storedBytesHasher else { return nil }
         return hasher.finalize()
@@ -113,8 +114,10 @@ package final class MaildirMessageWriter: EmailByteWriter {
             try append(UInt8(ascii: "\r"))
         }
         if descriptor < 0 && openFile != nil {
+            // Kept in memory: whoever writes ``inMemoryMessage`` hashes it (the sink does so on its write-behind
+            // thread), so ``storedDigest`` stays `nil`.
             storedByteCount += Int64(buffered)
-            storedBytesHasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<buffered]))
+            storedBytesHasher = nil
         } else {
             try flush()
         }

@@ -37,7 +37,7 @@ extension MaildirSink {
         do {
             // Evidence log (#15): the files about to appear, recorded before the batch is synced and renamed.
             try configuration.commitLog?.prepare(
-                batch.compactMap(\.logged),
+                try batch.compactMap { try $0.logged?.committedFile() },
                 syncingFileSystem: syncPolicy.syncsWholeFileSystem
             )
             try syncPolicy.makeFilesDurable(
@@ -68,7 +68,7 @@ extension MaildirSink {
                 )
                 // Not moved: the very same file (same message, same sizes) is already in new/.
                 if !moved { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
-                if moved, let entry = file.logged { logged.append(entry) }
+                if moved, let entry = try file.logged?.committedFile() { logged.append(entry) }
                 renamed += 1
                 try injectFault(.afterRename(count: renamed))
             }
@@ -99,7 +99,41 @@ extension MaildirSink {
         /// it or copies of it, which ``MaildirSyncPolicy`` makes durable with it or when they are made.
         var isOriginal = true
         /// The file as the evidence log records it (#15); `nil` without a log.
-        var logged: MaildirCommittedFile?
+        var logged: PendingLogEntry?
+    }
+
+    /// What a ``MaildirCommitLog`` records of a pending file, its digest possibly still being computed by the
+    /// write-behind thread: complete once the commit has waited for that thread.
+    struct PendingLogEntry: Sendable {
+        var folderPath: String
+        var messageID: String
+        var sha256: MaildirStoredDigest
+        var size: Int64
+        var fileName: String
+        var folderIsInMemory: Bool
+
+        /// The committed file, once the write-behind queue has run this file's job (the commit drains it first).
+        ///
+        /// - Throws: ``ArchiverError/Code/storageFailed`` (run scope) when the digest is missing: the job never ran,
+        ///   which a drain that returned normally rules out; the batch is then discarded, never logged without it.
+        func committedFile() throws -> MaildirCommittedFile {
+            guard let digest = sha256.digest else {
+                throw ArchiverError(
+                    .storageFailed,
+                    "The stored bytes of \(folderPath)/tmp/\(fileName) were not hashed before their commit; the "
+                        + "batch is discarded and delivered again by the next run.",
+                    scope: .run
+                )
+            }
+            return MaildirCommittedFile(
+                folderPath: folderPath,
+                messageID: messageID,
+                sha256: digest,
+                size: size,
+                fileName: fileName,
+                folderIsInMemory: folderIsInMemory
+            )
+        }
     }
 
     /// Marks files as stored in `new/`.

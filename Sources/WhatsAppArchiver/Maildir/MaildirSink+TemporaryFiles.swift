@@ -18,8 +18,9 @@ extension MaildirSink {
         var receivedByteCount: Int64
         /// The file's size (LF line endings).
         var storedByteCount: Int64
-        /// The SHA-256 of the file's bytes, when an evidence log asked for it (#15).
-        var sha256: [UInt8]?
+        /// The SHA-256 of the file's bytes, when an evidence log asked for it (#15); set by the write-behind job
+        /// for a message kept in memory.
+        var sha256: MaildirStoredDigest?
     }
 
     /// Stores the message in `tmp/` of `directories` and puts the same file into `tmp/` of each of `others`.
@@ -39,7 +40,8 @@ extension MaildirSink {
         let writer = MaildirMessageWriter(path: path) {
             try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path, setsMode: setsMode)
         }
-        if configuration.commitLog != nil { writer.storedBytesHasher = SHA256() }  // Evidence log (#15)
+        let logsDigest = configuration.commitLog != nil  // Evidence log (#15)
+        if logsDigest { writer.storedBytesHasher = SHA256() }
         let linksCopies = configuration.linksCopies
         let policy = syncPolicy
         let date = message.date
@@ -64,11 +66,17 @@ extension MaildirSink {
                 name: name.deliveredName(size: writer.storedByteCount, virtualSize: writer.virtualByteCount),
                 receivedByteCount: writer.receivedByteCount,
                 storedByteCount: writer.storedByteCount,
-                sha256: writer.storedDigest
+                sha256: writer.storedDigest.map(MaildirStoredDigest.init) ?? (logsDigest ? MaildirStoredDigest() : nil)
             )
             if let bytes = writer.inMemoryMessage {
                 let owned = OwnedBytes(copying: bytes)
+                let digest = stored.sha256
                 try await writeBehind.enqueue(byteCount: bytes.count) {
+                    if let digest {
+                        var hasher = SHA256()
+                        hasher.update(owned.buffer)
+                        digest.set(hasher.finalize())
+                    }
                     try Self.writeFile(
                         owned,
                         named: temporaryName,

@@ -212,7 +212,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 isOriginal: position == 0,
                 // Evidence log (#15): what the log records once the file is committed.
                 logged: stored.sha256.map {
-                    MaildirCommittedFile(
+                    PendingLogEntry(
                         folderPath: target.key.mailbox + (target.key.folder.map { "/" + $0 } ?? ""),
                         messageID: message.messageID,
                         sha256: $0,
