@@ -98,7 +98,7 @@ extension EMLConverter {
             MIMEHeaderEncoder.appendUnstructured("X-Archiver-Quarantine-Reason", reason, to: &head)
         }
         // The item as data, for programs that rebuild it from the archive alone (the RSMF production, #15).
-        if configuration.includesItemRecord { head += EMLItemRecord.headerField(for: item) }
+        if configuration.includesItemRecord { EMLItemRecord.appendHeaderField(for: item, to: &head) }
         head += [0x0D, 0x0A]
         return head
     }

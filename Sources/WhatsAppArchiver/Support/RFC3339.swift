@@ -88,38 +88,12 @@ public enum RFC3339 {
     ///
     /// `2026-11-23T10:15:00Z` or `2026-11-23T10:15:00.120Z`.
     public static func format(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var seconds = totalMilliseconds / 1000
-        var milliseconds = totalMilliseconds % 1000
-        if milliseconds < 0 {
-            milliseconds += 1000
-            seconds -= 1
-        }
+        let (seconds, milliseconds) = split(date)
         let parts = civil(fromSecondsSince1970: seconds)
         if (0...9999).contains(parts.year) {
             // Formatted several times per message: straight into the string's storage, no intermediate strings.
             return String(unsafeUninitializedCapacity: 24) { buffer in
-                var index = 0
-                func put(_ value: Int, _ width: Int, then separator: UInt8?) {
-                    var remaining = value
-                    for offset in stride(from: width - 1, through: 0, by: -1) {
-                        buffer[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                        remaining /= 10
-                    }
-                    index += width
-                    if let separator {
-                        buffer[index] = separator
-                        index += 1
-                    }
-                }
-                put(parts.year, 4, then: UInt8(ascii: "-"))
-                put(parts.month, 2, then: UInt8(ascii: "-"))
-                put(parts.day, 2, then: UInt8(ascii: "T"))
-                put(parts.hour, 2, then: UInt8(ascii: ":"))
-                put(parts.minute, 2, then: UInt8(ascii: ":"))
-                put(parts.second, 2, then: milliseconds != 0 ? UInt8(ascii: ".") : UInt8(ascii: "Z"))
-                if milliseconds != 0 { put(Int(milliseconds), 3, then: UInt8(ascii: "Z")) }
-                return index
+                write(parts, milliseconds: milliseconds, into: buffer)
             }
         }
         var text = pad(parts.year, 4) + "-" + pad(parts.month, 2) + "-" + pad(parts.day, 2) + "T"
@@ -128,6 +102,63 @@ public enum RFC3339 {
             text += "." + pad(Int(milliseconds), 3)
         }
         return text + "Z"
+    }
+
+    /// Appends ``format(_:)``'s text to `bytes` as UTF-8, without making a `String`.
+    package static func append(_ date: Date, to bytes: inout [UInt8]) {
+        let (seconds, milliseconds) = split(date)
+        let parts = civil(fromSecondsSince1970: seconds)
+        guard (0...9999).contains(parts.year) else {
+            bytes.append(contentsOf: format(date).utf8)
+            return
+        }
+        var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            let count = write(parts, milliseconds: milliseconds, into: buffer)
+            bytes.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    /// Whole seconds and milliseconds of an instant, rounded to the millisecond.
+    private static func split(_ date: Date) -> (seconds: Int64, milliseconds: Int64) {
+        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = totalMilliseconds / 1000
+        var milliseconds = totalMilliseconds % 1000
+        if milliseconds < 0 {
+            milliseconds += 1000
+            seconds -= 1
+        }
+        return (seconds, milliseconds)
+    }
+
+    /// Writes the text of a year 0 to 9999 into `buffer` (24 bytes at least); returns its length.
+    private static func write(
+        _ parts: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int),
+        milliseconds: Int64,
+        into buffer: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        var index = 0
+        func put(_ value: Int, _ width: Int, then separator: UInt8?) {
+            var remaining = value
+            for offset in stride(from: width - 1, through: 0, by: -1) {
+                buffer[index + offset] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
+            index += width
+            if let separator {
+                buffer[index] = separator
+                index += 1
+            }
+        }
+        put(parts.year, 4, then: UInt8(ascii: "-"))
+        put(parts.month, 2, then: UInt8(ascii: "-"))
+        put(parts.day, 2, then: UInt8(ascii: "T"))
+        put(parts.hour, 2, then: UInt8(ascii: ":"))
+        put(parts.minute, 2, then: UInt8(ascii: ":"))
+        put(parts.second, 2, then: milliseconds != 0 ? UInt8(ascii: ".") : UInt8(ascii: "Z"))
+        if milliseconds != 0 { put(Int(milliseconds), 3, then: UInt8(ascii: "Z")) }
+        return index
     }
 
     /// The UTC calendar fields of an instant given in whole seconds since 1970.
