@@ -28,41 +28,73 @@ enum EMLBodyRenderer {
         label: (Party) -> String,
         quarantineReason: String?
     ) -> String {
-        var lines: [String] = []
-        // The usual body is 12 to 20 lines: one allocation for the array instead of its regrowth.
-        lines.reserveCapacity(24)
+        // One string, reserved once, that every line is appended to: no array of lines, no joining.
+        var body = BodyText(capacity: 768 + (item.text?.utf8.count ?? 0))
         switch item.kind {
-        case .message: lines += messageSection(item)
-        case .call: lines += callSection(item, attachments: attachments, label: label)
-        case .deletion: lines += deletionSection(item, label: label)
-        case .edit: lines += editSection(item, label: label)
-        case .reaction: lines += reactionSection(item, label: label)
-        case .event: lines += eventSection(item, label: label)
-        default: lines += unknownSection(item)
+        case .message: messageSection(item, into: &body)
+        case .call: body.lines(callSection(item, attachments: attachments, label: label))
+        case .deletion: body.lines(deletionSection(item, label: label))
+        case .edit: body.lines(editSection(item, label: label))
+        case .reaction: body.lines(reactionSection(item, label: label))
+        case .event: body.lines(eventSection(item, label: label))
+        default: body.lines(unknownSection(item))
         }
         if let location = item.location {
-            lines += [""] + locationSection(location)
+            body.line("")
+            body.lines(locationSection(location))
         }
-        lines.append("")
-        lines.append(separatorLine)
-        lines += detailsSection(item, label: label)
+        body.line("")
+        body.line(separatorLine)
+        detailsSection(item, label: label, into: &body)
         if !attachments.isEmpty {
-            lines.append("Attachments:")
+            body.line("Attachments:")
             for attachment in attachments {
-                lines.append("  - " + describe(attachment))
+                body.line("  - ", describe(attachment))
                 if let caption = attachment.caption.map(cleanLine), !caption.isEmpty {
-                    lines.append("    Caption: " + caption)
+                    body.line("    Caption: ", caption)
                 }
             }
         }
         if let quarantineReason {
-            lines += [
-                "",
-                "QUARANTINED: this item reached no mailbox and was delivered here so that nothing is lost.",
-                "Reason: " + UntrustedText.singleLine(quarantineReason),
-            ]
+            body.line("")
+            body.line("QUARANTINED: this item reached no mailbox and was delivered here so that nothing is lost.")
+            body.line("Reason: ", UntrustedText.singleLine(quarantineReason))
         }
-        return lines.joined(separator: "\n")
+        return body.text
+    }
+
+    /// Lines appended to one string, separated by `\n`.
+    struct BodyText {
+        private(set) var text = ""
+        private var isEmpty = true
+
+        init(capacity: Int) {
+            text.reserveCapacity(capacity)
+        }
+
+        private mutating func startLine() {
+            if isEmpty { isEmpty = false } else { text.append("\n") }
+        }
+
+        mutating func line(_ line: String) {
+            startLine()
+            text.append(line)
+        }
+
+        mutating func line(_ first: String, _ second: String) {
+            startLine()
+            text.append(first)
+            text.append(second)
+        }
+
+        mutating func lines(_ lines: [String]) {
+            for line in lines { self.line(line) }
+        }
+
+        /// Appends to the current line.
+        mutating func continueLine(_ piece: String) {
+            text.append(piece)
+        }
     }
 
     /// The line between what happened and the facts, made once.
@@ -75,11 +107,16 @@ enum EMLBodyRenderer {
         }.joined(separator: " ")
     }
 
-    private static func messageSection(_ item: Item) -> [String] {
-        if let text = item.text, !text.isEmpty { return [UntrustedText.multiLine(text)] }
-        if !item.attachments.isEmpty { return ["(no text: the message carries the attachments listed below)"] }
-        if item.location != nil { return ["(a shared location)"] }
-        return ["(no text)"]
+    private static func messageSection(_ item: Item, into body: inout BodyText) {
+        if let text = item.text, !text.isEmpty {
+            body.line(UntrustedText.multiLine(text))
+        } else if !item.attachments.isEmpty {
+            body.line("(no text: the message carries the attachments listed below)")
+        } else if item.location != nil {
+            body.line("(a shared location)")
+        } else {
+            body.line("(no text)")
+        }
     }
 
     private static func callSection(
@@ -228,32 +265,38 @@ enum EMLBodyRenderer {
         return lines
     }
 
-    private static func detailsSection(_ item: Item, label: (Party) -> String) -> [String] {
+    private static func detailsSection(_ item: Item, label: (Party) -> String, into body: inout BodyText) {
         let conversation = item.conversation
-        var conversationLine = "Conversation: "
         if let name = conversation.name.map(cleanLine), !name.isEmpty {
-            conversationLine += name + " "
-        }
-        conversationLine +=
-            "(\(UntrustedText.singleLine(conversation.type.rawValue)), \(UntrustedText.singleLine(conversation.id)))"
-        var lines = [conversationLine, "From: " + label(item.from)]
-        if item.to.isEmpty {
-            lines.append("To: (no other participant)")
+            body.line("Conversation: ", name)
+            body.continueLine(" (")
         } else {
-            lines.append("To: " + label(item.to[0]))
-            lines += item.to.dropFirst().map { "    " + label($0) }
+            body.line("Conversation: (")
         }
-        lines.append("Sent: " + RFC5322Date.readable(item.sentAt))
-        lines.append("Captured: " + RFC5322Date.readable(item.capturedAt))
-        var capturedBy = "Captured by: " + label(item.owner)
-        if let mode = item.captureMode { capturedBy += " (\(UntrustedText.singleLine(mode.rawValue)))" }
-        lines.append(capturedBy)
-        lines.append("Network: " + UntrustedText.singleLine(item.network.rawValue))
-        lines.append("Item ID: " + UntrustedText.singleLine(item.id))
-        if let replyTo = item.replyTo { lines.append("In reply to: " + UntrustedText.singleLine(replyTo)) }
-        if let target = item.target { lines.append("Refers to: " + UntrustedText.singleLine(target.id)) }
-        if item.forwarded { lines.append("Forwarded: yes") }
-        return lines
+        body.continueLine(UntrustedText.singleLine(conversation.type.rawValue))
+        body.continueLine(", ")
+        body.continueLine(UntrustedText.singleLine(conversation.id))
+        body.continueLine(")")
+        body.line("From: ", label(item.from))
+        if item.to.isEmpty {
+            body.line("To: (no other participant)")
+        } else {
+            body.line("To: ", label(item.to[0]))
+            for party in item.to.dropFirst() { body.line("    ", label(party)) }
+        }
+        body.line("Sent: ", RFC5322Date.readable(item.sentAt))
+        body.line("Captured: ", RFC5322Date.readable(item.capturedAt))
+        body.line("Captured by: ", label(item.owner))
+        if let mode = item.captureMode {
+            body.continueLine(" (")
+            body.continueLine(UntrustedText.singleLine(mode.rawValue))
+            body.continueLine(")")
+        }
+        body.line("Network: ", UntrustedText.singleLine(item.network.rawValue))
+        body.line("Item ID: ", UntrustedText.singleLine(item.id))
+        if let replyTo = item.replyTo { body.line("In reply to: ", UntrustedText.singleLine(replyTo)) }
+        if let target = item.target { body.line("Refers to: ", UntrustedText.singleLine(target.id)) }
+        if item.forwarded { body.line("Forwarded: yes") }
     }
 
     private static func describe(_ attachment: AttachmentSummary) -> String {

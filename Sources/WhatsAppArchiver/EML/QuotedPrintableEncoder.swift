@@ -25,6 +25,13 @@ enum QuotedPrintableEncoder {
     }
 
     private static func encodeLine(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        // Most lines of a body are short and plain: copied whole when no byte of them needs encoding or a break.
+        if isPlainShortLine(line) {
+            output.append(contentsOf: line)
+            output.append(0x0D)
+            output.append(0x0A)
+            return
+        }
         let hex: StaticString = "0123456789ABCDEF"
         var column = 0
         for index in 0..<line.count {
@@ -56,6 +63,19 @@ enum QuotedPrintableEncoder {
         }
         output.append(0x0D)
         output.append(0x0A)
+    }
+
+    /// Whether the line is written as it is: at most 76 bytes, each printable ASCII but `=` or a space or tab, no
+    /// space or tab at the end, no `.` or `From ` at the start (exactly the lines the general loop copies unchanged).
+    private static func isPlainShortLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = line.last, line.count <= 76, last != 0x20, last != 0x09 else { return line.isEmpty }
+        if line[0] == UInt8(ascii: ".") || (line[0] == UInt8(ascii: "F") && startsWithFrom(line, at: 0)) {
+            return false
+        }
+        for byte in line where !((byte >= 0x20 && byte <= 0x7E && byte != UInt8(ascii: "=")) || byte == 0x09) {
+            return false
+        }
+        return true
     }
 
     /// Whether `From ` starts at `index`.
