@@ -22,6 +22,35 @@ struct ExportDirectorySourceTests {
         await source.close()
     }
 
+    /// The source reads the next page ahead over a saved export; a request for anything else (a restart, another
+    /// limit) is answered exactly as a source without a read-ahead would, and closing with a read-ahead under way
+    /// neither hangs nor leaves anything behind.
+    @Test func aRequestForAnotherPageThanTheOneReadAheadIsAnsweredExactly() async throws {
+        let reference = try source()
+        let first = try await reference.fetchPage(PageRequest(window: Fixtures.window, limit: 3))
+        let second = try await reference.fetchPage(
+            PageRequest(window: Fixtures.window, cursor: first.nextCursor, limit: 2)
+        )
+        await reference.close()
+        #expect(first.nextCursor != nil, "a next page, which the source reads ahead")
+        #expect(!second.items.isEmpty)
+
+        let source = try source()
+        _ = try await source.fetchPage(PageRequest(window: Fixtures.window, limit: 3))
+        // The page after it is being read ahead (limit 3); a restart asks for the first page again.
+        let restarted = try await source.fetchPage(PageRequest(window: Fixtures.window, limit: 3))
+        #expect(restarted.items.map(\.id) == first.items.map(\.id))
+        #expect(restarted.nextCursor == first.nextCursor)
+        // Another limit than the page read ahead: what was asked for.
+        let other = try await source.fetchPage(
+            PageRequest(window: Fixtures.window, cursor: restarted.nextCursor, limit: 2)
+        )
+        #expect(other.items.map(\.id) == second.items.map(\.id))
+        #expect(other.invalidRecords.map(\.position) == second.invalidRecords.map(\.position))
+        #expect(other.nextCursor == second.nextCursor)
+        await source.close()
+    }
+
     @Test func collapsesARepeatedID() async throws {
         let result = try await Fixtures.readAll(try source())
         let first = try #require(result.items.first { $0.id == "wa-001" })
