@@ -29,6 +29,14 @@ package struct MaildirFolderIndex: Sendable {
         stored.contains(digest) || pending.contains(digest)
     }
 
+    /// Moves messages whose files were renamed into `new/` from pending to stored.
+    package mutating func markStored(_ digests: [MessageIDDigest]) {
+        for digest in digests {
+            pending.remove(digest)
+            stored.insert(digest)
+        }
+    }
+
     /// Removes the files an earlier, crashed run of the sink left in `tmp/` (recognised by their names). The
     /// root's lock guarantees that no other sink is writing them; files named by other programs are left alone.
     package static func removeLeftovers(in temporary: Int32, path: String) throws {

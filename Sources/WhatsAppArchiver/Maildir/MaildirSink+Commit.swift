@@ -19,75 +19,106 @@ extension MaildirSink {
     /// (everything queued up to `ticket`, taken when the batch was sealed).
     func commit(_ batch: [PendingFile], writtenThrough ticket: Int) throws -> CommitReceipt {
         try state.withLock { try $0.checkOpen(configuration.root) }
-        var folders: [FolderKey: MaildirFolderDirectories] = [:]
-        var folderOrder: [FolderKey] = []
+        // Each file's folder is looked up once, here: the loops below index arrays instead of hashing a folder key
+        // (two strings) per file and pass.
+        var folders = CommitFolders(batch)
         do {
             try writeBehind.drain(through: ticket)
             try state.withLock { state in
-                for file in batch where folders[file.key] == nil {
-                    folders[file.key] = try self.directories(for: file.key, in: &state)
-                    folderOrder.append(file.key)
-                }
+                for key in folders.keys { folders.directories.append(try self.directories(for: key, in: &state)) }
             }
         } catch {
-            discard(batch[...], folders)
+            discard(batch.indices, of: batch, folders)
             throw error
         }
 
         do {
             // Evidence log (#15): the files about to appear, recorded before the batch is synced and renamed.
-            try configuration.commitLog?.prepare(
-                try batch.compactMap { try $0.logged?.committedFile() },
-                syncingFileSystem: syncPolicy.syncsWholeFileSystem
-            )
-            try syncPolicy.makeFilesDurable(
-                batch,
-                in: folders,
-                anyFolder: folders[folderOrder[0]]!,
-                root: configuration.root
-            )
+            if let commitLog = configuration.commitLog {
+                var intended: [MaildirCommittedFile] = []
+                intended.reserveCapacity(batch.count)
+                for index in batch.indices {
+                    if let entry = try batch[index].logged?.committedFile() { intended.append(entry) }
+                }
+                try commitLog.prepare(intended, syncingFileSystem: syncPolicy.syncsWholeFileSystem)
+            }
+            try syncPolicy.makeFilesDurable(batch, in: folders, root: configuration.root)
             try injectFault(.afterSync)
         } catch let fault as InjectedFault {
             throw fault
         } catch {
-            discard(batch[...], folders)
+            discard(batch.indices, of: batch, folders)
             throw error
         }
 
         var renamed = 0
         var logged: [MaildirCommittedFile] = []
+        if configuration.commitLog != nil { logged.reserveCapacity(batch.count) }
         do {
-            for file in batch {
-                let directories = folders[file.key]!
+            for index in batch.indices {
+                let directories = folders.directories[folders.slots[index]]
+                let temporaryName = batch[index].temporaryName
+                let deliveredName = batch[index].deliveredName
                 let moved = try MaildirFileSystem.renameWithoutReplacing(
-                    file.temporaryName,
+                    temporaryName,
                     from: directories.temporary,
                     to: directories.new,
-                    as: file.deliveredName,
-                    path: directories.path + "/new/" + file.deliveredName
+                    as: deliveredName,
+                    path: directories.path + "/new/" + deliveredName
                 )
                 // Not moved: the very same file (same message, same sizes) is already in new/.
-                if !moved { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
-                if moved, let entry = try file.logged?.committedFile() { logged.append(entry) }
+                if !moved { _ = unlinkat(directories.temporary, temporaryName, 0) }
+                if moved, let entry = try batch[index].logged?.committedFile() { logged.append(entry) }
                 renamed += 1
                 try injectFault(.afterRename(count: renamed))
             }
         } catch let fault as InjectedFault {
             throw fault
         } catch {
-            record(batch[..<renamed])
-            discard(batch[renamed...], folders)
+            record(0..<renamed, of: batch, folders)
+            discard(renamed..<batch.count, of: batch, folders)
             throw error
         }
-        record(batch[...])
+        record(batch.indices, of: batch, folders)
 
-        try syncPolicy.makeRenamesDurable(folderOrder.map { folders[$0]! }, root: configuration.root)
+        try syncPolicy.makeRenamesDurable(folders.directories, root: configuration.root)
         // Evidence log (#15): durable before the commit returns, and so before the checkpoint moves.
         if !logged.isEmpty {
             try configuration.commitLog?.complete(logged, syncingFileSystem: syncPolicy.syncsWholeFileSystem)
         }
         try injectFault(.afterDirectorySync)
         return CommitReceipt(deliveries: batch.count)
+    }
+
+    /// The folders of a batch, in the order they first appear, and the folder of each file.
+    struct CommitFolders {
+        /// The folders' keys.
+        var keys: [FolderKey] = []
+        /// The folders' directories, by the position of their key; filled once they are open.
+        var directories: [MaildirFolderDirectories] = []
+        /// For each file of the batch, the position of its folder.
+        var slots: [Int] = []
+
+        init(_ batch: [PendingFile]) {
+            var slotOfKey: [FolderKey: Int] = [:]
+            slots.reserveCapacity(batch.count)
+            for index in batch.indices {
+                let key = batch[index].key
+                if let slot = slotOfKey[key] {
+                    slots.append(slot)
+                } else {
+                    slotOfKey[key] = keys.count
+                    slots.append(keys.count)
+                    keys.append(key)
+                }
+            }
+        }
+
+        /// The directories of file `index`'s folder, when they are open.
+        func directories(ofFile index: Int) -> MaildirFolderDirectories? {
+            let slot = slots[index]
+            return slot < directories.count ? directories[slot] : nil
+        }
     }
 
     struct PendingFile: Sendable {
@@ -136,23 +167,29 @@ extension MaildirSink {
         }
     }
 
-    /// Marks files as stored in `new/`.
-    func record(_ files: ArraySlice<PendingFile>) {
+    /// Marks files `indices` of `batch` as stored in `new/`: one lookup per folder, not per file.
+    func record(_ indices: Range<Int>, of batch: [PendingFile], _ folders: CommitFolders) {
+        guard !indices.isEmpty else { return }
+        var digests = Array(repeating: [MessageIDDigest](), count: folders.keys.count)
+        for index in indices { digests[folders.slots[index]].append(batch[index].digest) }
         state.withLock { state in
-            for file in files {
-                state.folders[file.key]?.pending.remove(file.digest)
-                state.folders[file.key]?.stored.insert(file.digest)
+            for (slot, key) in folders.keys.enumerated() where !digests[slot].isEmpty {
+                state.folders[key]?.markStored(digests[slot])
             }
         }
     }
 
-    /// Removes files from `tmp/` and forgets them, after a failure.
-    func discard(_ files: ArraySlice<PendingFile>, _ folders: [FolderKey: MaildirFolderDirectories]) {
-        for file in files {
-            if let directories = folders[file.key] { _ = unlinkat(directories.temporary, file.temporaryName, 0) }
+    /// Removes files `indices` of `batch` from `tmp/` and forgets them, after a failure.
+    func discard(_ indices: Range<Int>, of batch: [PendingFile], _ folders: CommitFolders) {
+        for index in indices {
+            if let directories = folders.directories(ofFile: index) {
+                _ = unlinkat(directories.temporary, batch[index].temporaryName, 0)
+            }
         }
         state.withLock { state in
-            for file in files { state.folders[file.key]?.pending.remove(file.digest) }
+            for index in indices {
+                state.folders[folders.keys[folders.slots[index]]]?.pending.remove(batch[index].digest)
+            }
         }
     }
 }

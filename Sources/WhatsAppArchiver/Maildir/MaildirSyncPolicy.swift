@@ -53,19 +53,19 @@ package struct MaildirSyncPolicy: Sendable {
     /// Step one: makes the batch's files in `tmp/` durable.
     func makeFilesDurable(
         _ batch: [MaildirSink.PendingFile],
-        in folders: [MaildirSink.FolderKey: MaildirFolderDirectories],
-        anyFolder: MaildirFolderDirectories,
+        in folders: MaildirSink.CommitFolders,
         root: String
     ) throws {
-        guard let kept = folders.values.first(where: { !$0.isInMemory }) else { return }
+        guard let kept = folders.directories.first(where: { !$0.isInMemory }) else { return }
         if syncsWholeFileSystem {
             try syncWholeFileSystem(kept.temporary, root: root)
         } else {
-            for file in batch where file.isOriginal {
-                let directories = folders[file.key]!
+            for index in batch.indices where batch[index].isOriginal {
+                let directories = folders.directories[folders.slots[index]]
                 if directories.isInMemory { continue }
-                let path = directories.path + "/tmp/" + file.temporaryName
-                let descriptor = openat(directories.temporary, file.temporaryName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                let name = batch[index].temporaryName
+                let path = directories.path + "/tmp/" + name
+                let descriptor = openat(directories.temporary, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 guard descriptor >= 0 else { throw POSIXFiles.failure("open", path, errno) }
                 defer { SystemError.closeIgnoringInterrupts(descriptor) }
                 try sync(descriptor, path: path)
@@ -73,7 +73,7 @@ package struct MaildirSyncPolicy: Sendable {
         }
         #if canImport(Darwin)
         // fsync leaves the data in the drive's cache on Apple platforms: flush it once for the whole batch.
-        try sync(anyFolder.temporary, path: root, fullFlush: true)
+        try sync(folders.directories[0].temporary, path: root, fullFlush: true)
         #endif
     }
 
