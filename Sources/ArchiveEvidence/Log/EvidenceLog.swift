@@ -112,7 +112,7 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(positions.count * 384)
                 for position in positions {
-                    let parts = lines.appendIntent(size: tail.frontier.size, files[position], to: &bytes)
+                    let parts = lines.appendIntent(size: tail.frontier.size, files, at: position, to: &bytes)
                     intents.record(position, folder: intents.folders.count, parts: parts)
                 }
                 let log = try EvidenceLogFile.openForAppend(

@@ -30,17 +30,23 @@ struct EvidenceLogLines {
         shared.append(contentsOf: ",\"file\":".utf8)
     }
 
-    /// Appends the intent of `file` for a tree of `size` entries; returns where the file's parts went.
-    func appendIntent(size: Int, _ file: MaildirCommittedFile, to bytes: inout [UInt8]) -> FileParts {
+    /// Appends the intent of the file at `position` in `files` for a tree of `size` entries; returns where the
+    /// file's parts went.
+    func appendIntent(
+        size: Int,
+        _ files: [MaildirCommittedFile],
+        at position: Int,
+        to bytes: inout [UInt8]
+    ) -> FileParts {
         bytes.append(contentsOf: "{\"intent\":".utf8)
         EvidenceLogRecord.appendDecimal(size, to: &bytes)
         bytes.append(UInt8(ascii: ","))
         let fieldsStart = bytes.count
-        Self.appendFields(file, to: &bytes)
+        Self.appendFields(files, at: position, to: &bytes)
         let fieldsEnd = bytes.count
         bytes.append(contentsOf: shared)
         let nameStart = bytes.count
-        Self.appendName(file, to: &bytes)
+        Self.appendName(files, at: position, to: &bytes)
         let parts = FileParts(fields: fieldsStart..<fieldsEnd, name: nameStart..<bytes.count)
         bytes.append(0x0A)
         return parts
@@ -69,29 +75,31 @@ struct EvidenceLogLines {
                 bytes.append(contentsOf: shared)
                 bytes.append(contentsOf: prepared[parts.name])
             } else {
-                let file = files[group.positions[offset]]
-                Self.appendFields(file, to: &bytes)
+                Self.appendFields(files, at: group.positions[offset], to: &bytes)
                 bytes.append(contentsOf: shared)
-                Self.appendName(file, to: &bytes)
+                Self.appendName(files, at: group.positions[offset], to: &bytes)
             }
             lineEnds.append(bytes.count)
             bytes.append(0x0A)
         }
     }
 
-    /// `"messageId":…,"sha256":"…","size":…`, as ``EvidenceLogRecord`` writes them.
-    private static func appendFields(_ file: MaildirCommittedFile, to bytes: inout [UInt8]) {
+    // The file is read field by field in the array: taken out of it as a value, it was copied (four strings and an
+    // array retained, then released) for every line.
+
+    /// `"messageId":…,"sha256":"…","size":…` of the file at `position`, as ``EvidenceLogRecord`` writes them.
+    private static func appendFields(_ files: [MaildirCommittedFile], at position: Int, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: "\"messageId\":".utf8)
-        JSONText.appendQuoted(file.messageID, to: &bytes)
+        JSONText.appendQuoted(files[position].messageID, to: &bytes)
         bytes.append(contentsOf: ",\"sha256\":\"".utf8)
-        EvidenceLogRecord.appendHex(file.sha256, to: &bytes)
+        EvidenceLogRecord.appendHex(files[position].sha256, to: &bytes)
         bytes.append(contentsOf: "\",\"size\":".utf8)
-        EvidenceLogRecord.appendDecimal(Int(file.size), to: &bytes)
+        EvidenceLogRecord.appendDecimal(Int(files[position].size), to: &bytes)
     }
 
-    /// The file name, quoted, and the object's end.
-    private static func appendName(_ file: MaildirCommittedFile, to bytes: inout [UInt8]) {
-        JSONText.appendQuoted(file.fileName, to: &bytes)
+    /// The name of the file at `position`, quoted, and the object's end.
+    private static func appendName(_ files: [MaildirCommittedFile], at position: Int, to bytes: inout [UInt8]) {
+        JSONText.appendQuoted(files[position].fileName, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
 }
