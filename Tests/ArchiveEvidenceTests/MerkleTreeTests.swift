@@ -58,6 +58,27 @@ import WhatsAppArchiver
         #expect(MerkleFrontier(size: 3, hashes: [leaves[0]]) == nil)
     }
 
+    /// An entry is hashed in place when its bytes are contiguous and copied when they are not: the same leaf either
+    /// way, and the same as the published vectors' leaves.
+    @Test func anEntryHashesAlikeContiguousOrNot() {
+        let entries: [[UInt8]] = (0..<9).map { Array(UInt8(0)..<UInt8($0 * 29)) }
+        var contiguous = MerkleFrontier()
+        var scattered = MerkleFrontier()
+        var byLeafHash = MerkleFrontier()
+        for entry in entries {
+            let range = UInt8(0)..<UInt8(entry.count)
+            #expect(MerkleTree.leafHash(range) == MerkleTree.leafHash(entry))
+            #expect(MerkleTree.leafHash(entry[...]) == MerkleTree.leafHash(entry))
+            contiguous.append(entry: entry)
+            scattered.append(entry: range)
+            byLeafHash.append(leafHash: MerkleTree.leafHash(entry))
+        }
+        #expect(contiguous == scattered)
+        #expect(contiguous == byLeafHash)
+        #expect(contiguous.root == MerkleTree.root(entries.map { MerkleTree.leafHash($0) }[...]))
+        #expect(MerkleTree.leafHash(Self.bytes("2021")) == Self.leaves[3])
+    }
+
     @Test(arguments: 1...8)
     func everyInclusionProofVerifiesAndNoMutatedOneDoes(size: Int) {
         let root = MerkleTree.root(Self.leaves[0..<size])

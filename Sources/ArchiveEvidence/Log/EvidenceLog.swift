@@ -55,8 +55,9 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
         var folders: [String: EvidenceLogFile.Tail] = [:]
         /// The heads this log wrote, by folder path.
         var written: [String: EvidenceLogHead] = [:]
-        /// The logs a prepare opened, kept open for the complete of the same commit, by folder path.
-        var open: [String: EvidenceLogFile.OpenLog] = [:]
+        /// The logs a prepare opened, kept open for the complete of the same commit, with the intents written to
+        /// them.
+        var intents = EvidenceLogIntents()
     }
 
     /// A log that writes with `configuration`.
@@ -65,7 +66,7 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
     }
 
     deinit {
-        EvidenceLogFile.close(state.withLock { $0.open.values })
+        EvidenceLogFile.close(state.withLock { $0.intents.folders.map(\.log) })
     }
 
     /// The newest head of every folder this log appended to, by folder path (relative to the root), in path
@@ -93,52 +94,49 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
 
     /// Appends an intent for each file, per folder, and makes the logs durable: one `syncfs` when
     /// `syncingFileSystem`, else an `fsync` per log; none for a folder on a memory file system. The logs stay open
-    /// for the ``complete(_:syncingFileSystem:)`` that follows.
+    /// for the ``complete(_:syncingFileSystem:)`` that follows, with the intents, whose parts its entries reuse.
     public func prepare(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
-        let time = RFC3339.format(configuration.clock())
+        let lines = EvidenceLogLines(time: RFC3339.format(configuration.clock()), run: configuration.runID)
         // What an earlier commit that failed between the two steps left open is reopened, so that the log's size
         // is checked again.
         EvidenceLogFile.close(
             state.withLock { state in
-                defer { state.open = [:] }
-                return state.open.values
+                defer { state.intents = EvidenceLogIntents() }
+                return state.intents.folders.map(\.log)
             }
         )
-        var opened: [EvidenceLogFile.OpenLog] = []
+        var intents = EvidenceLogIntents(files: files)
         do {
-            for (folder, folderFiles) in grouped(files) {
+            for (folder, positions) in Self.grouped(files) {
                 var tail = try self.tail(folder)
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity(folderFiles.count * 384)
-                var intents: [EvidenceLogEntry] = []
-                intents.reserveCapacity(folderFiles.count)
-                for file in folderFiles {
-                    let entry = self.entry(file, time: time)
-                    intents.append(entry)
-                    EvidenceLogRecord.intent(size: tail.frontier.size, entry).append(to: &bytes)
+                bytes.reserveCapacity(positions.count * 384)
+                for position in positions {
+                    let parts = lines.appendIntent(size: tail.frontier.size, files, at: position, to: &bytes)
+                    intents.record(position, folder: intents.folders.count, parts: parts)
                 }
                 let log = try EvidenceLogFile.openForAppend(
                     try path(folder),
                     truncatingTo: tail.fileSize,
-                    isInMemory: folderFiles[0].folderIsInMemory
+                    isInMemory: files[positions[0]].folderIsInMemory
                 )
-                opened.append(log)
+                intents.folders.append(EvidenceLogIntents.Folder(path: folder, log: log, bytes: bytes))
                 try EvidenceLogFile.write(bytes, to: log, at: tail.fileSize)
                 tail.fileSize += bytes.count
                 tail.cleanEnd = tail.fileSize
-                tail.intents = intents
+                // The intents are kept as lines, for the complete; only recovery needs them as entries, and it
+                // reads them back from the file.
+                tail.intents = []
                 state.withLock { $0.folders[folder] = tail }
             }
-            try EvidenceLogFile.sync(opened, root: try root(), wholeFileSystem: syncingFileSystem)
+            try EvidenceLogFile.sync(intents.folders.map(\.log), root: try root(), wholeFileSystem: syncingFileSystem)
         } catch {
-            EvidenceLogFile.close(opened)
+            EvidenceLogFile.close(intents.folders.map(\.log))
             throw error
         }
         // The created logs' directories are synced: what complete writes to them needs only their own sync.
-        for index in opened.indices { opened[index].created = false }
-        state.withLock { state in
-            for log in opened { state.open[log.path] = log }
-        }
+        for index in intents.folders.indices { intents.folders[index].log.created = false }
+        state.withLock { $0.intents = intents }
         try configuration.faultInjection?(.afterIntents)
     }
 
@@ -146,30 +144,40 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
     /// durable: one `syncfs` when `syncingFileSystem`, else an `fsync` per log; none for a folder on a memory file
     /// system.
     public func complete(_ files: [MaildirCommittedFile], syncingFileSystem: Bool) throws {
-        let time = RFC3339.format(configuration.clock())
-        let kept = state.withLock { state in
-            defer { state.open = [:] }
-            return state.open
+        let lines = EvidenceLogLines(time: RFC3339.format(configuration.clock()), run: configuration.runID)
+        let intents = state.withLock { state in
+            defer { state.intents = EvidenceLogIntents() }
+            return state.intents
         }
         var opened: [EvidenceLogFile.OpenLog] = []
-        defer { EvidenceLogFile.close(Array(kept.values) + opened) }
+        defer { EvidenceLogFile.close(intents.folders.map(\.log) + opened) }
         var written: [EvidenceLogFile.OpenLog] = []
-        for (folder, folderFiles) in grouped(files) {
-            let entries = folderFiles.map { entry($0, time: time) }
-            let tail = try tail(folder)
-            let path = try path(folder)
+        for group in intents.grouped(files) {
+            let tail = try tail(group.folder)
             let log: EvidenceLogFile.OpenLog
-            if let open = kept[path] {
-                log = open
+            if let prepared = group.preparedFolder {
+                log = intents.folders[prepared].log
             } else {
                 log = try EvidenceLogFile.openForAppend(
-                    path,
+                    try path(group.folder),
                     truncatingTo: tail.cleanEnd,
-                    isInMemory: folderFiles[0].folderIsInMemory
+                    isInMemory: files[group.positions[0]].folderIsInMemory
                 )
                 opened.append(log)
             }
-            try append(entries, folder: folder, tail: tail, to: log, faults: true)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(group.positions.count * 384 + Self.headCapacity)
+            var lineEnds: [Int] = []
+            lineEnds.reserveCapacity(group.positions.count)
+            lines.appendEntries(
+                files,
+                group,
+                firstIndex: tail.frontier.size,
+                intents: intents,
+                to: &bytes,
+                lineEnds: &lineEnds
+            )
+            try append(&bytes, lineEnds: lineEnds, folder: group.folder, tail: tail, to: log, faults: true)
             written.append(log)
         }
         try EvidenceLogFile.sync(written, root: try root(), wholeFileSystem: syncingFileSystem)
@@ -178,7 +186,10 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
 
     // MARK: - Private
 
-    /// Appends the entries and a new head to the folder's open log, unsynced.
+    /// Room for a head line: its fields and up to 63 frontier hashes of 67 bytes (quotes and comma included).
+    private static let headCapacity = 4_608
+
+    /// Appends entries to the folder's open log, as recovery logs them: each with its own time and run.
     private func append(
         _ entries: [EvidenceLogEntry],
         folder: String,
@@ -186,13 +197,34 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
         to log: EvidenceLogFile.OpenLog,
         faults: Bool
     ) throws {
-        var tail = tail
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.count * 384 + 512)
-        for entry in entries {
-            let start = bytes.count
-            EvidenceLogRecord.entry(index: tail.frontier.size, entry).append(to: &bytes)
-            tail.frontier.append(entry: bytes[start..<(bytes.count - 1)])
+        bytes.reserveCapacity(entries.count * 384 + Self.headCapacity)
+        var lineEnds: [Int] = []
+        for (offset, entry) in entries.enumerated() {
+            EvidenceLogRecord.entry(index: tail.frontier.size + offset, entry).append(to: &bytes)
+            lineEnds.append(bytes.count - 1)
+        }
+        try append(&bytes, lineEnds: lineEnds, folder: folder, tail: tail, to: log, faults: faults)
+    }
+
+    /// Appends the entry lines `bytes` (each ending at its entry in `lineEnds`, where its line feed is) and a new
+    /// head (added to `bytes`) to the folder's open log, unsynced.
+    private func append(
+        _ bytes: inout [UInt8],
+        lineEnds: [Int],
+        folder: String,
+        tail: EvidenceLogFile.Tail,
+        to log: EvidenceLogFile.OpenLog,
+        faults: Bool
+    ) throws {
+        var tail = tail
+        bytes.withUnsafeBytes { lines in
+            var start = 0
+            for end in lineEnds {
+                // The leaf is the line without its line feed, hashed where it lies.
+                tail.frontier.append(leaf: MerkleDigest.leaf(UnsafeRawBufferPointer(rebasing: lines[start..<end])))
+                start = end + 1
+            }
         }
         let head = EvidenceLogHead(
             size: tail.frontier.size,
@@ -240,25 +272,26 @@ public final class EvidenceLog: MaildirCommitLog, Sendable {
         return root
     }
 
-    private func entry(_ file: MaildirCommittedFile, time: String) -> EvidenceLogEntry {
-        EvidenceLogEntry(
-            messageID: file.messageID,
-            sha256: file.sha256,
-            size: file.size,
-            time: time,
-            run: configuration.runID,
-            fileName: file.fileName
-        )
-    }
-
-    /// The files by folder, folders in the order they first appear.
-    private func grouped(_ files: [MaildirCommittedFile]) -> [(String, [MaildirCommittedFile])] {
-        var order: [String] = []
-        var byFolder: [String: [MaildirCommittedFile]] = [:]
-        for file in files {
-            if byFolder[file.folderPath] == nil { order.append(file.folderPath) }
-            byFolder[file.folderPath, default: []].append(file)
+    /// The positions of the files in `files` by folder, folders in the order they first appear: positions rather
+    /// than copies of the files, each of which would retain four strings and an array.
+    private static func grouped(_ files: [MaildirCommittedFile]) -> [(folder: String, positions: [Int])] {
+        var groups: [(folder: String, positions: [Int])] = []
+        var slots: [String: Int] = [:]
+        var slot = -1
+        for position in files.indices {
+            let folder = files[position].folderPath
+            // A file for the same folder as the one before it needs no lookup.
+            if slot < 0 || groups[slot].folder != folder {
+                if let known = slots[folder] {
+                    slot = known
+                } else {
+                    slot = groups.count
+                    slots[folder] = slot
+                    groups.append((folder, []))
+                }
+            }
+            groups[slot].positions.append(position)
         }
-        return order.map { ($0, byFolder[$0]!) }
+        return groups
     }
 }

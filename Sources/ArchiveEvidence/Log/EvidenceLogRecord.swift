@@ -79,7 +79,7 @@ public enum EvidenceLogRecord: Sendable, Hashable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Appends a non-negative number's decimal digits, without the `String` an interpolation makes.
-    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var value = UInt(max(0, value))
         var count = 0
@@ -93,11 +93,21 @@ public enum EvidenceLogRecord: Sendable, Hashable {
         }
     }
 
-    private static func appendHex(_ value: [UInt8], to bytes: inout [UInt8]) {
+    /// Appends `value` as lowercase hexadecimal digits.
+    static func appendHex(_ value: [UInt8], to bytes: inout [UInt8]) {
         let hexDigits = Self.hexDigits
-        for byte in value {
-            bytes.append(hexDigits[Int(byte >> 4)])
-            bytes.append(hexDigits[Int(byte & 0x0F)])
+        let start = bytes.count
+        // One append of the right size, then the digits written in place: no capacity check per digit.
+        bytes.append(contentsOf: repeatElement(0, count: value.count * 2))
+        bytes.withUnsafeMutableBufferPointer { output in
+            hexDigits.withUnsafeBufferPointer { hexDigits in
+                var index = start
+                for byte in value {
+                    output[index] = hexDigits[Int(byte >> 4)]
+                    output[index + 1] = hexDigits[Int(byte & 0x0F)]
+                    index += 2
+                }
+            }
         }
     }
 

@@ -6,8 +6,12 @@ import WhatsAppArchiver
 public struct MerkleFrontier: Sendable, Hashable {
     /// The number of leaves.
     public private(set) var size: Int = 0
+    /// The roots of the perfect subtrees, largest (leftmost) first: inline digests, so that appending a leaf and
+    /// merging subtrees allocates nothing (the log does it once per stored message).
+    private var digests: [MerkleDigest] = []
+
     /// The roots of the perfect subtrees, largest (leftmost) first.
-    public private(set) var hashes: [[UInt8]] = []
+    public var hashes: [[UInt8]] { digests.map(\.bytes) }
 
     /// The frontier of the empty tree.
     public init() {}
@@ -19,30 +23,46 @@ public struct MerkleFrontier: Sendable, Hashable {
             return nil
         }
         self.size = size
-        self.hashes = hashes
+        self.digests = hashes.map(MerkleDigest.init)
     }
 
     /// Appends the entry `entry` (hashed as a leaf).
     public mutating func append(entry: some Collection<UInt8>) {
-        append(leafHash: MerkleTree.leafHash(entry))
+        let appended: Void? = entry.withContiguousStorageIfAvailable {
+            append(leaf: MerkleDigest.leaf(UnsafeRawBufferPointer($0)))
+        }
+        if appended == nil {
+            Array(entry).withUnsafeBytes { append(leaf: MerkleDigest.leaf($0)) }
+        }
     }
 
-    /// Appends a leaf by its leaf hash: merges equal-sized subtrees as a binary counter carries.
+    /// Appends a leaf by its leaf hash (32 bytes): merges equal-sized subtrees as a binary counter carries.
     public mutating func append(leafHash: [UInt8]) {
-        var node = leafHash
+        append(leaf: MerkleDigest(leafHash))
+    }
+
+    /// Appends a leaf by its leaf hash, as ``append(leafHash:)`` does, without an array.
+    package mutating func append(leaf: MerkleDigest) {
+        var node = leaf
         var carry = size
         while carry & 1 == 1 {
-            node = MerkleTree.nodeHash(hashes.removeLast(), node)
+            node = MerkleDigest.node(digests.removeLast(), node)
             carry >>= 1
         }
-        hashes.append(node)
+        digests.append(node)
         size += 1
     }
 
     /// The tree's root (RFC 9162's `MTH`): the subtrees folded from the right.
     public var root: [UInt8] {
-        guard var node = hashes.last else { return MerkleTree.emptyRoot }
-        for hash in hashes.dropLast().reversed() { node = MerkleTree.nodeHash(hash, node) }
+        digests.isEmpty ? MerkleTree.emptyRoot : rootDigest.bytes
+    }
+
+    /// The root of a tree of at least one leaf, without an array.
+    package var rootDigest: MerkleDigest {
+        precondition(!digests.isEmpty, "MerkleFrontier: the empty tree's root is MerkleTree.emptyRoot")
+        var node = digests[digests.count - 1]
+        for digest in digests.dropLast().reversed() { node = MerkleDigest.node(digest, node) }
         return node
     }
 }

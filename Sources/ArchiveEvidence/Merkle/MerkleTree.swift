@@ -16,15 +16,20 @@ public enum MerkleTree {
     /// The leaf hash of one entry: `SHA-256(0x00 || entry)`.
     public static func leafHash(_ entry: some Collection<UInt8>) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update([0x00])
-        hasher.update(Array(entry))
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update($0) }
+        // Hashed in place when the entry is contiguous (a line of a log read into memory): no copy per leaf.
+        let hashed: Void? = entry.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
+        if hashed == nil { hasher.update(Array(entry)) }
         return hasher.finalize()
     }
 
     /// The hash of an inner node: `SHA-256(0x01 || left || right)`.
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update([0x01] + left + right)
+        // Fed in three parts rather than concatenated: no array for the 65 bytes.
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update($0) }
+        hasher.update(left)
+        hasher.update(right)
         return hasher.finalize()
     }
 
