@@ -9,14 +9,18 @@ package final class MaildirFolderDirectories: Sendable {
     package let new: Int32
     /// The folder's path, for messages.
     package let path: String
+    /// The folder's directory relative to the sink's root (`alice@contoso.com/.WhatsApp Archiver`), as a
+    /// ``MaildirCommitLog`` names it: made once per folder, not per delivery.
+    package let relativePath: String
     /// Whether the folder is on a file system that keeps its data only in memory (tmpfs): nothing written there
     /// survives a restart, so there is nothing to sync.
     package let isInMemory: Bool
 
-    package init(temporary: Int32, new: Int32, path: String, isInMemory: Bool = false) {
+    package init(temporary: Int32, new: Int32, path: String, relativePath: String, isInMemory: Bool = false) {
         self.temporary = temporary
         self.new = new
         self.path = path
+        self.relativePath = relativePath
         self.isInMemory = isInMemory
     }
 

@@ -22,6 +22,8 @@ extension MaildirSink {
         // Each file's folder is looked up once, here: the loops below index arrays instead of hashing a folder key
         // (two strings) per file and pass.
         var folders = CommitFolders(batch)
+        // Per file, what the evidence log records of it; empty without a log.
+        var intended: [MaildirCommittedFile?] = []
         do {
             try writeBehind.drain(through: ticket)
             try state.withLock { state in
@@ -35,12 +37,9 @@ extension MaildirSink {
         do {
             // Evidence log (#15): the files about to appear, recorded before the batch is synced and renamed.
             if let commitLog = configuration.commitLog {
-                var intended: [MaildirCommittedFile] = []
                 intended.reserveCapacity(batch.count)
-                for index in batch.indices {
-                    if let entry = try batch[index].logged?.committedFile() { intended.append(entry) }
-                }
-                try commitLog.prepare(intended, syncingFileSystem: syncPolicy.syncsWholeFileSystem)
+                for index in batch.indices { intended.append(try batch[index].logged?.committedFile()) }
+                try commitLog.prepare(intended.compactMap { $0 }, syncingFileSystem: syncPolicy.syncsWholeFileSystem)
             }
             try syncPolicy.makeFilesDurable(batch, in: folders, root: configuration.root)
             try injectFault(.afterSync)
@@ -68,7 +67,7 @@ extension MaildirSink {
                 )
                 // Not moved: the very same file (same message, same sizes) is already in new/.
                 if !moved { _ = unlinkat(directories.temporary, temporaryName, 0) }
-                if moved, let entry = try batch[index].logged?.committedFile() { logged.append(entry) }
+                if moved, index < intended.count, let entry = intended[index] { logged.append(entry) }
                 renamed += 1
                 try injectFault(.afterRename(count: renamed))
             }

@@ -135,7 +135,13 @@ extension MaildirSink {
         descriptors.removeAll { $0 == temporary || $0 == new }
         let isInMemory = hooks.memoryFileSystem ?? MaildirFileSystem.isMemoryFileSystem(temporary)
         return (
-            MaildirFolderDirectories(temporary: temporary, new: new, path: folderPath, isInMemory: isInMemory),
+            MaildirFolderDirectories(
+                temporary: temporary,
+                new: new,
+                path: folderPath,
+                relativePath: key.mailbox + (key.folder.map { "/" + $0 } ?? ""),
+                isInMemory: isInMemory
+            ),
             stored
         )
     }

@@ -216,7 +216,7 @@ public final class MaildirSink: MailboxSink, Sendable {
                 // Evidence log (#15): what the log records once the file is committed.
                 logged: stored.sha256.map {
                     PendingLogEntry(
-                        folderPath: target.key.mailbox + (target.key.folder.map { "/" + $0 } ?? ""),
+                        folderPath: target.directories.relativePath,
                         messageID: message.messageID,
                         sha256: $0,
                         size: stored.storedByteCount,
