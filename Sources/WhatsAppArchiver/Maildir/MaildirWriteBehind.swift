@@ -21,7 +21,8 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     // task of the cooperative pool) wait on it.
     private let condition = NSCondition()
     private var jobs: [Job] = []
-    private var next = 0
+    /// The array the thread ran its last batch from, empty, kept for its capacity.
+    private var spareJobs: [Job] = []
     /// Jobs queued and jobs finished (run or skipped) since the start: a drain waits for a count, not for an empty
     /// queue, so that deliveries going on during a commit cannot keep it waiting.
     private var queuedCount = 0
@@ -67,9 +68,14 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     /// Queues `work` unless the queue is too full; throws an earlier job's failure.
     private func tryEnqueue(byteCount: Int, _ work: @escaping @Sendable () throws -> Void) throws -> Bool {
         condition.lock()
-        defer { condition.unlock() }
-        if let failure { throw failure }
-        if queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes { return false }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
+        if queuedBytes > 0 && queuedBytes + byteCount > maximumQueuedBytes {
+            condition.unlock()
+            return false
+        }
         jobs.append(Job(byteCount: byteCount, work: work))
         queuedBytes += byteCount
         queuedCount += 1
@@ -80,9 +86,10 @@ package final class MaildirWriteBehind: @unchecked Sendable {
             self.thread = thread
             thread.start()
         }
-        if isThreadIdle && (jobs.count - next >= Self.jobsPerWakeUp || queuedBytes * 4 >= maximumQueuedBytes) {
-            condition.broadcast()
-        }
+        let wakes = isThreadIdle && (jobs.count >= Self.jobsPerWakeUp || queuedBytes * 4 >= maximumQueuedBytes)
+        condition.unlock()
+        // Woken after the unlock: a thread woken under the lock would only block on it again at once.
+        if wakes { condition.broadcast() }
         return true
     }
 
@@ -150,12 +157,12 @@ package final class MaildirWriteBehind: @unchecked Sendable {
     private func runJobs() {
         condition.lock()
         while true {
-            while next == jobs.count && !isStopping {
+            while jobs.isEmpty && !isStopping {
                 isThreadIdle = true
                 condition.wait()
                 isThreadIdle = false
             }
-            if next == jobs.count {
+            if jobs.isEmpty {
                 thread = nil
                 isStopping = false
                 let waiters = stopWaiters + roomWaiters.map(\.continuation)
@@ -166,21 +173,34 @@ package final class MaildirWriteBehind: @unchecked Sendable {
                 for waiter in waiters { waiter.resume() }
                 return
             }
-            let job = jobs[next]
-            next += 1
-            if next == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                next = 0
-            }
-            let skip = failure != nil
+            // Everything queued is taken at once and run without the lock: taking and finishing each job under
+            // the lock made the thread and the enqueuing caller contend for it on every message.
+            // The queue continues in the spare array's storage (held by nothing else, so appending never copies).
+            var batch: [Job] = []
+            swap(&batch, &spareJobs)
+            swap(&batch, &jobs)
+            var skip = failure != nil
             condition.unlock()
             var jobFailure: (any Error)?
-            if !skip {
-                do { try job.work() } catch { jobFailure = error }
+            var byteCount = 0
+            for index in batch.indices {
+                byteCount += batch[index].byteCount
+                guard !skip else { continue }
+                do {
+                    try batch[index].work()
+                } catch {
+                    // Later jobs are skipped, as they would be after a failure seen under the lock.
+                    jobFailure = error
+                    skip = true
+                }
             }
+            let finished = batch.count
+            // The jobs' memory (the messages' bytes) is freed here, outside the lock.
+            batch.removeAll(keepingCapacity: true)
             condition.lock()
-            queuedBytes -= job.byteCount
-            finishedCount += 1
+            spareJobs = batch
+            queuedBytes -= byteCount
+            finishedCount += finished
             if let jobFailure, failure == nil { failure = jobFailure }
             if waitingDrains > 0 { condition.broadcast() }
             let resumed = takeWaitersThatFit()

@@ -31,6 +31,33 @@ import Testing
         await queue.stop()
     }
 
+    /// The thread is woken every 16 jobs; a drain must not wait for a sixteenth that never comes.
+    @Test func aDrainRunsTheJobsAnIdleThreadWasGathering() async throws {
+        let queue = MaildirWriteBehind()
+        let done = Mutex<[Int]>([])
+        try await queue.enqueue(byteCount: 10) { done.withLock { $0.append(0) } }
+        try await Self.drain(queue)
+        // Long enough for the thread to go back to waiting for work.
+        try await Task.sleep(for: .milliseconds(50))
+        for job in 1...3 {
+            try await queue.enqueue(byteCount: 10) { done.withLock { $0.append(job) } }
+        }
+        // Not awaited: a drain that never woke the thread would never return. It must run the three within
+        // seconds; stopping the queue at the end runs them anyway and lets a stuck drain return.
+        let drained = Mutex(false)
+        let ticket = queue.ticket
+        Thread {
+            _ = try? queue.drain(through: ticket)
+            drained.withLock { $0 = true }
+        }.start()
+        for _ in 0..<1_000 where !drained.withLock({ $0 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(drained.withLock { $0 }, "the drain returned")
+        #expect(done.withLock { $0 } == [0, 1, 2, 3])
+        await queue.stop()
+    }
+
     @Test func theFirstFailureSkipsLaterJobsAndIsThrownOnceThenTheQueueWorksAgain() async throws {
         let queue = MaildirWriteBehind()
         let done = Mutex<[Int]>([])
