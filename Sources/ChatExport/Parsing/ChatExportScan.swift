@@ -1,5 +1,13 @@
 import WhatsAppArchiver
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The first pass over an export: what the whole file says about itself before any message is read as an item.
 ///
 /// It finds the shape of the file's message lines (the shape most header lines have), the day/month order, the
@@ -27,6 +35,10 @@ struct ChatExportScan {
         var spans: [(Int64, Int64)?] = [nil, nil, nil]
         var authors: [String] = []
         var authorSet = Set<String>()
+        /// Authors' names as written that are already in ``authorSet`` (or met when it was full), at most 64: a
+        /// chat's authors take turns, and making, normalising and hashing the name of every line was most of the
+        /// scan's cost. Inserting a name again changes nothing, so skipping it keeps the same authors.
+        var knownAuthorBytes: [[UInt8]] = []
         var groupEvents = 0
     }
 
@@ -50,16 +62,24 @@ struct ChatExportScan {
         var tallies: [Tally] = []
         var tallyIndex: [ChatLineHeader.Shape: Int] = [:]
         var lastAuthor: [UInt8] = []
+        // The previous header's shape and tally: nearly every line has the file's one shape, and hashing it into
+        // the dictionary on every line showed in the profile.
+        var lastShape: ChatLineHeader.Shape?
+        var lastIndex = 0
         while let line = try reader.next() {
             guard let header = ChatLineHeader.parse(line.bytes) else { continue }
             let index: Int
-            if let known = tallyIndex[header.shape] {
+            if header.shape == lastShape {
+                index = lastIndex
+            } else if let known = tallyIndex[header.shape] {
                 index = known
             } else {
                 index = tallies.count
                 tallies.append(Tally(firstLine: line.number))
                 tallyIndex[header.shape] = index
             }
+            lastShape = header.shape
+            lastIndex = index
             record(line, header, in: &tallies[index], lastAuthor: &lastAuthor)
         }
         guard
@@ -89,6 +109,13 @@ struct ChatExportScan {
         )
     }
 
+    /// Whether `bytes` are `known`'s bytes, by `memcmp`: the generic `elementsEqual` compared byte by byte.
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ known: [UInt8]) -> Bool {
+        guard bytes.count == known.count else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return known.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
+    }
+
     /// Counts one header line in its shape's tally.
     private static func record(
         _ line: ChatLineReader.Line,
@@ -115,12 +142,14 @@ struct ChatExportScan {
             }
             if type != .other {
                 if isGroupEvent(type) { tally.groupEvents += 1 }
-            } else if !authorBytes.elementsEqual(lastAuthor) {
+            } else if !equal(authorBytes, lastAuthor) {
                 lastAuthor = Array(authorBytes)
+                guard !tally.knownAuthorBytes.contains(where: { equal(authorBytes, $0) }) else { return }
                 let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
                 if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
                     tally.authors.append(author)
                 }
+                if tally.knownAuthorBytes.count < 64 { tally.knownAuthorBytes.append(lastAuthor) }
             }
         } else {
             let text = String(decoding: body, as: UTF8.self)
