@@ -32,11 +32,14 @@ enum ChatMessageContent: Equatable {
             let newline = bytes.firstIndex(of: 0x0A) ?? bytes.count
             guard newline > 0 else { return (newline, false) }
             let (head, tail, lastByte) = (bytes[0], bytes[newline - 1], bytes[bytes.count - 1])
+            let firstLine = UnsafeBufferPointer(rebasing: bytes[..<newline])
+            if let marked = mayBeMarkedASCII(firstLine, lastByte: lastByte) { return (newline, marked) }
+            let lengths = ChatVocabulary.isMarkerLength
             let marked =
                 head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
                 || tail == 0x20
-                || lastByte == UInt8(ascii: ">") || ChatVocabulary.markerLengths.contains(newline)
-                || UnsafeBufferPointer(rebasing: bytes[..<newline]).contains(UInt8(ascii: "="))
+                || lastByte == UInt8(ascii: ">") || (newline < lengths.count && lengths[newline])
+                || firstLine.contains(UInt8(ascii: "="))
             return (newline, marked)
         }
         guard mayBeMarked else { return .text }
@@ -78,6 +81,31 @@ enum ChatMessageContent: Equatable {
             return poll(rest.split(separator: "\n", omittingEmptySubsequences: false)[...])
         }
         return .text
+    }
+
+    /// Whether a message whose first line is `firstLine` and whose last byte is `lastByte` can be anything but
+    /// text, when that line is printable ASCII; `nil` for any other line, which the general test decides.
+    ///
+    /// On printable ASCII a `String`'s characters are its bytes (no grapheme joins two of them or the line break
+    /// after them), so the tests below on the trimmed bytes are the ones ``classify(_:)`` makes on the trimmed
+    /// string: a whole-line marker, a `>` or `)` at its end, an `=` in it, and the edited mark's `>` at the text's
+    /// end. Everything else is text, decided without the strings and set look-ups the general test's first lines
+    /// of a marker's length went on to.
+    private static func mayBeMarkedASCII(_ firstLine: UnsafeBufferPointer<UInt8>, lastByte: UInt8) -> Bool? {
+        var start = 0
+        var end = firstLine.count
+        for byte in firstLine where byte < 0x20 || byte > 0x7E { return nil }
+        if lastByte == UInt8(ascii: ">") { return true }
+        while start < end && firstLine[start] == 0x20 { start += 1 }
+        while end > start && firstLine[end - 1] == 0x20 { end -= 1 }
+        guard start < end else { return false }
+        let last = firstLine[end - 1]
+        if last == UInt8(ascii: ">") || last == UInt8(ascii: ")") { return true }
+        let trimmed = UnsafeBufferPointer(rebasing: firstLine[start..<end])
+        if trimmed.contains(UInt8(ascii: "=")) { return true }
+        let markers = ChatVocabulary.asciiMarkersByLength
+        guard trimmed.count < markers.count else { return false }
+        return markers[trimmed.count].contains { $0.elementsEqual(trimmed) }
     }
 
     /// `…?q=52.52,13.40` (Google Maps links as WhatsApp writes them).
