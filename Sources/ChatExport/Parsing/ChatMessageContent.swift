@@ -1,6 +1,14 @@
 import Foundation
 import WhatsAppArchiver
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a message's text is, beyond text: a deleted or edited message, media attached or omitted, a location, a
 /// poll. Decided on the text's first line (or its end, for the edited mark), in every language of
 /// ``ChatVocabulary``.
@@ -29,7 +37,9 @@ enum ChatMessageContent: Equatable {
         // They run on the contiguous UTF-8 (generic `String.UTF8View` searches showed in the profile).
         var contiguous = text
         let (newlineOffset, mayBeMarked) = contiguous.withUTF8 { bytes -> (Int, Bool) in
-            let newline = bytes.firstIndex(of: 0x0A) ?? bytes.count
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, false) }
+            let found = memchr(base, 0x0A, bytes.count)?.assumingMemoryBound(to: UInt8.self)
+            let newline = found.map { base.distance(to: $0) } ?? bytes.count
             guard newline > 0 else { return (newline, false) }
             let (head, tail, lastByte) = (bytes[0], bytes[newline - 1], bytes[bytes.count - 1])
             let firstLine = UnsafeBufferPointer(rebasing: bytes[..<newline])
@@ -92,20 +102,44 @@ enum ChatMessageContent: Equatable {
     /// end. Everything else is text, decided without the strings and set look-ups the general test's first lines
     /// of a marker's length went on to.
     private static func mayBeMarkedASCII(_ firstLine: UnsafeBufferPointer<UInt8>, lastByte: UInt8) -> Bool? {
+        guard let base = firstLine.baseAddress else { return nil }
+        let count = firstLine.count
+        // Eight bytes at a time: any byte outside 0x20...0x7E, and any `=` (spaces trimmed off do not hold one).
+        var index = 0
+        var hasEquals = false
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 || hasZeroByte(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+                || (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0
+            {
+                return nil
+            }
+            if hasZeroByte(word ^ 0x3D3D_3D3D_3D3D_3D3D) { hasEquals = true }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte < 0x20 || byte > 0x7E { return nil }
+            if byte == UInt8(ascii: "=") { hasEquals = true }
+            index += 1
+        }
+        if lastByte == UInt8(ascii: ">") || hasEquals { return true }
         var start = 0
-        var end = firstLine.count
-        for byte in firstLine where byte < 0x20 || byte > 0x7E { return nil }
-        if lastByte == UInt8(ascii: ">") { return true }
-        while start < end && firstLine[start] == 0x20 { start += 1 }
-        while end > start && firstLine[end - 1] == 0x20 { end -= 1 }
+        var end = count
+        while start < end && base[start] == 0x20 { start += 1 }
+        while end > start && base[end - 1] == 0x20 { end -= 1 }
         guard start < end else { return false }
-        let last = firstLine[end - 1]
+        let last = base[end - 1]
         if last == UInt8(ascii: ">") || last == UInt8(ascii: ")") { return true }
-        let trimmed = UnsafeBufferPointer(rebasing: firstLine[start..<end])
-        if trimmed.contains(UInt8(ascii: "=")) { return true }
+        let trimmed = UnsafeBufferPointer(start: base + start, count: end - start)
         let markers = ChatVocabulary.asciiMarkersByLength
         guard trimmed.count < markers.count else { return false }
         return markers[trimmed.count].contains { $0.elementsEqual(trimmed) }
+    }
+
+    /// Whether one of the eight bytes of `word` is zero (exact: a borrow only runs past a zero byte).
+    private static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
     }
 
     /// `…?q=52.52,13.40` (Google Maps links as WhatsApp writes them).
