@@ -24,6 +24,13 @@ struct ChatItemFactory {
     var clock: ChatClock
     /// `whatsapp-chat-export NUL chat NUL`, the start of every id's digest input.
     private let prefixBytes: [UInt8]
+    /// The digest input of the message being named, built here (its capacity kept from one message to the next)
+    /// and hashed in one call: hashing its five parts one by one cost more than copying them.
+    private var digestInput: [UInt8] = []
+    /// The last wall-clock time written into an id and its text: messages come in time order, many in the same
+    /// minute, and formatting the time was a visible share of the id's cost.
+    private var lastTime: ChatLineHeader.WallClock?
+    private var lastTimeText: (UInt64, UInt64, UInt64) = (0, 0, 0)
     /// How many messages with the same (author, time, text) were seen, by digest, with their local time so that
     /// entries older than two days behind the newest are forgotten: identical messages share a time, and a clock
     /// that goes back two days to the same minute is not seen in real exports.
@@ -152,15 +159,22 @@ struct ChatItemFactory {
         text: String,
         local: Int64
     ) -> String {
+        if time != lastTime {
+            lastTime = time
+            time.withTextBytes { text in
+                withUnsafeMutableBytes(of: &lastTimeText) { $0.copyMemory(from: text) }
+            }
+        }
+        // The same bytes, in the same order, as prefix, author, NUL, time, NUL, text hashed part by part.
+        digestInput.removeAll(keepingCapacity: true)
+        digestInput.append(contentsOf: prefixBytes)
+        if let author { Self.append(author, to: &digestInput) }
+        digestInput.append(0)
+        withUnsafeBytes(of: lastTimeText) { digestInput.append(contentsOf: $0[0..<19]) }
+        digestInput.append(0)
+        Self.append(text, to: &digestInput)
         var hash = SHA256()
-        hash.update(prefixBytes)
-        var author = author ?? ""
-        author.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
-        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
-        time.withTextBytes { hash.update($0) }
-        withUnsafeBytes(of: UInt8(0)) { hash.update($0) }
-        var text = text
-        text.withUTF8 { hash.update(UnsafeRawBufferPointer($0)) }
+        digestInput.withUnsafeBytes { hash.update($0) }
         // The digest on the stack: one array per message for 32 bytes was a visible share of the id's cost.
         var material: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let key = withUnsafeMutableBytes(of: &material) { bytes in
@@ -188,6 +202,12 @@ struct ChatItemFactory {
             }
             return Self.id(UnsafeRawBufferPointer(bytes))
         }
+    }
+
+    /// Appends `text`'s UTF-8 to `bytes`, from its contiguous storage when it has one (a native string does).
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: text.utf8) }
     }
 
     /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
