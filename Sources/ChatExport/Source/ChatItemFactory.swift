@@ -1,12 +1,6 @@
 import Foundation
 import WhatsAppArchiver
 
-/// A raw message made into an item, or the reason it cannot be one.
-enum ChatOutcome {
-    case item(Item)
-    case invalid(InvalidRecord)
-}
-
 /// Turns the export's raw messages into items: ids, times, parties, attachments, events.
 ///
 /// An item's id is a digest of the chat's key, the author, the wall-clock time as written, the text, and how many
@@ -73,8 +67,11 @@ struct ChatItemFactory {
         self.prefixBytes = Array("whatsapp-chat-export\u{0}\(chatKey)\u{0}".utf8)
     }
 
-    /// The item for `raw`, or why it cannot be one.
-    mutating func make(_ raw: ChatRawMessage, textName: String) -> ChatOutcome {
+    /// Appends the item for `raw` to `items`, or returns why it cannot be one.
+    ///
+    /// The item is built in place of its return: an `Item` is several hundred bytes, and handing it out through
+    /// an enum, a switch and the page's array copied it three more times.
+    mutating func make(_ raw: ChatRawMessage, textName: String, into items: inout [Item]) -> InvalidRecord? {
         // Only an invalid message needs its position as text: formatting it for every message was wasted work.
         func position() -> String {
             raw.firstLine == raw.lastLine
@@ -82,23 +79,22 @@ struct ChatItemFactory {
                 : "\(textName) lines \(raw.firstLine)–\(raw.lastLine)"
         }
         if let problem = raw.problem {
-            return .invalid(InvalidRecord(position: position(), reason: problem))
+            return InvalidRecord(position: position(), reason: problem)
         }
         let wallClock: ChatLineHeader.WallClock
         switch raw.header.wallClock(order: order) {
         case .success(let value): wallClock = value
-        case .failure(let problem): return .invalid(InvalidRecord(position: position(), reason: problem.message))
+        case .failure(let problem): return InvalidRecord(position: position(), reason: problem.message)
         }
         let local = wallClock.localSeconds
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
         let id = nextID(author: raw.author, time: wallClock, text: raw.text, local: local)
 
         let from: Party
-        var item: Item
         if let author = raw.author {
             let parties = parties(of: author)
             from = parties.from
-            item = Item(
+            var item = Item(
                 id: id,
                 kind: .message,
                 capturedAt: instant,
@@ -110,11 +106,12 @@ struct ChatItemFactory {
                 text: raw.text
             )
             apply(ChatMessageContent.classify(raw.text), to: &item)
+            items.append(item)
         } else {
             let line = ChatSystemLine.parse(raw.text)
             let actor = line.actor.map(resolve)
             from = actor ?? owner
-            item = Item(
+            let item = Item(
                 id: id,
                 kind: .event,
                 capturedAt: instant,
@@ -132,8 +129,9 @@ struct ChatItemFactory {
                     description: raw.text
                 )
             )
+            items.append(item)
         }
-        return .item(item)
+        return nil
     }
 
     /// A name in a system line: `You` (in the export's language) is the owner.
