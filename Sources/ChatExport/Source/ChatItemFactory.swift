@@ -90,46 +90,50 @@ struct ChatItemFactory {
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
         let id = nextID(author: raw.author, time: wallClock, text: raw.text, local: local)
 
-        let from: Party
+        // Each item is built as the argument of `append` and shaped in place: building it in a variable first
+        // made the optimiser copy it (and retain every string in it) into the array and destroy the original.
         if let author = raw.author {
             let parties = parties(of: author)
-            from = parties.from
-            var item = Item(
-                id: id,
-                kind: .message,
-                capturedAt: instant,
-                sentAt: instant,
-                owner: owner,
-                conversation: conversation,
-                from: from,
-                to: parties.to,
-                text: raw.text
+            items.append(
+                Item(
+                    id: id,
+                    kind: .message,
+                    capturedAt: instant,
+                    sentAt: instant,
+                    owner: owner,
+                    conversation: conversation,
+                    from: parties.from,
+                    to: parties.to,
+                    text: raw.text
+                )
             )
-            apply(ChatMessageContent.classify(raw.text), to: &item)
-            items.append(item)
+            let content = ChatMessageContent.classify(raw.text)
+            if case .text = content { return nil }
+            apply(content, to: &items[items.count - 1])
         } else {
             let line = ChatSystemLine.parse(raw.text)
             let actor = line.actor.map(resolve)
-            from = actor ?? owner
-            let item = Item(
-                id: id,
-                kind: .event,
-                capturedAt: instant,
-                sentAt: instant,
-                owner: owner,
-                conversation: conversation,
-                from: from,
-                to: others(than: from),
-                text: raw.text,
-                event: Event(
-                    type: line.type,
-                    actor: actor,
-                    targets: line.targets.map(resolve),
-                    subject: line.subject,
-                    description: raw.text
+            let from = actor ?? owner
+            items.append(
+                Item(
+                    id: id,
+                    kind: .event,
+                    capturedAt: instant,
+                    sentAt: instant,
+                    owner: owner,
+                    conversation: conversation,
+                    from: from,
+                    to: others(than: from),
+                    text: raw.text,
+                    event: Event(
+                        type: line.type,
+                        actor: actor,
+                        targets: line.targets.map(resolve),
+                        subject: line.subject,
+                        description: raw.text
+                    )
                 )
             )
-            items.append(item)
         }
         return nil
     }
