@@ -35,6 +35,8 @@ struct ChatItemFactory {
     /// Each author's party and the others of the chat, worked out once per author (at most as many as the scan
     /// keeps) rather than once per message.
     private var authorParties: [String: (from: Party, to: [Party])] = [:]
+    /// The same, by where the message reader keeps the author's name: looked up without hashing the name.
+    private var partiesByAuthorIndex: [(from: Party, to: [Party])?] = []
 
     init(
         chatKey: String,
@@ -93,7 +95,7 @@ struct ChatItemFactory {
         // Each item is built as the argument of `append` and shaped in place: building it in a variable first
         // made the optimiser copy it (and retain every string in it) into the array and destroy the original.
         if let author = raw.author {
-            let parties = parties(of: author)
+            let parties = parties(of: author, index: raw.authorIndex)
             items.append(
                 Item(
                     id: id,
@@ -145,6 +147,16 @@ struct ChatItemFactory {
 
     private func others(than party: Party) -> [Party] {
         everyone.filter { $0 != party }
+    }
+
+    private mutating func parties(of author: String, index: Int?) -> (from: Party, to: [Party]) {
+        if let index, index < partiesByAuthorIndex.count, let known = partiesByAuthorIndex[index] { return known }
+        let result = parties(of: author)
+        if let index {
+            while partiesByAuthorIndex.count <= index { partiesByAuthorIndex.append(nil) }
+            partiesByAuthorIndex[index] = result
+        }
+        return result
     }
 
     private mutating func parties(of author: String) -> (from: Party, to: [Party]) {
