@@ -24,17 +24,20 @@ struct ChatIDCounts {
     private var mask: Int
     private(set) var count = 0
 
-    /// A table with room for `capacity` entries at most half full.
+    /// A table with room for `capacity` entries at most two-thirds full.
+    ///
+    /// Two-thirds, not half: at the factory's usual 8,193 entries that is 16,384 slots (512 KB) instead of 32,768,
+    /// and the probes, which miss the cache, find their slot in about as few steps.
     init(capacity: Int) {
         var size = 16
-        while size < 2 * capacity { size *= 2 }
+        while 2 * size < 3 * capacity { size *= 2 }
         slots = Array(repeating: Slot(key: Key(high: 0, low: 0), count: 0, local: 0), count: size)
         mask = size - 1
     }
 
     /// The count seen so far for `key` (0 if new); the entry then counts one more, at `local`.
     mutating func countAndBump(_ key: Key, local: Int64) -> Int {
-        if 2 * (count + 1) > slots.count { grow() }
+        if 3 * (count + 1) > 2 * slots.count { grow() }
         let mask = self.mask
         let found: Int? = slots.withUnsafeMutableBufferPointer { slots in
             var slot = Int(truncatingIfNeeded: key.high) & mask
