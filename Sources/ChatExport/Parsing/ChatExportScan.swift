@@ -43,6 +43,7 @@ struct ChatExportScan {
     }
 
     private static let orders: [ChatDateOrder] = [.dayMonthYear, .monthDayYear, .yearMonthDay]
+    private static let readings = orders.map(ChatLineHeader.Reading.init)
 
     /// Whether an event happens only in groups (a one-to-one chat has the encryption notice and security codes).
     private static func isGroupEvent(_ type: Event.EventType) -> Bool {
@@ -125,8 +126,8 @@ struct ChatExportScan {
     ) {
         tally.count += 1
         tally.evidence.record(header, line: line.number)
-        for (orderIndex, order) in orders.enumerated() {
-            guard let clock = header.validWallClock(order: order) else { continue }
+        for (orderIndex, reading) in readings.enumerated() {
+            guard let clock = header.validWallClock(reading: reading) else { continue }
             let seconds = clock.localSeconds
             let span = tally.spans[orderIndex] ?? (seconds, seconds)
             tally.spans[orderIndex] = (min(span.0, seconds), max(span.1, seconds))
@@ -143,7 +144,9 @@ struct ChatExportScan {
             if type != .other {
                 if isGroupEvent(type) { tally.groupEvents += 1 }
             } else if !equal(authorBytes, lastAuthor) {
-                lastAuthor = Array(authorBytes)
+                // In place: a new array for every change of author was an allocation on most lines.
+                lastAuthor.removeAll(keepingCapacity: true)
+                lastAuthor.append(contentsOf: authorBytes)
                 guard !tally.knownAuthorBytes.contains(where: { equal(authorBytes, $0) }) else { return }
                 let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
                 if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {

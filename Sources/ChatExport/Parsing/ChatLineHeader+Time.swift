@@ -50,6 +50,19 @@ extension ChatLineHeader {
         }
     }
 
+    /// How a date's three numbers are read: a ``ChatDateOrder`` without its string, which `date(order:)` compared
+    /// twice for every order the first pass tries on every line, and for every item.
+    enum Reading {
+        case dayFirst
+        case monthFirst
+        case yearFirst
+
+        /// The reading of `order` (`.automatic`, never asked, reads as day first, as `date(order:)` did).
+        init(_ order: ChatDateOrder) {
+            self = order == .monthDayYear ? .monthFirst : order == .yearMonthDay ? .yearFirst : .dayFirst
+        }
+    }
+
     /// The date and time read in `order` (never `.automatic`), or why they are not a date.
     func wallClock(order: ChatDateOrder) -> Result<WallClock, ChatExportProblem> {
         if let clock = validWallClock(order: order) { return .success(clock) }
@@ -64,7 +77,12 @@ extension ChatLineHeader {
     /// tries every order on every line, and most lines are no date in one of them, so the reason is not
     /// formatted here.
     func validWallClock(order: ChatDateOrder) -> WallClock? {
-        let (year, month, day) = date(order: order)
+        validWallClock(reading: Reading(order))
+    }
+
+    /// ``validWallClock(order:)`` for the order's ``Reading``.
+    func validWallClock(reading: Reading) -> WallClock? {
+        let (year, month, day) = date(reading: reading)
         guard (1...12).contains(month), (1...ChatClock.daysIn(month: month, year: year)).contains(day) else {
             return nil
         }
@@ -78,22 +96,26 @@ extension ChatLineHeader {
 
     /// Year, month and day as the numbers read in `order` say, not yet checked.
     private func date(order: ChatDateOrder) -> (year: Int, month: Int, day: Int) {
+        date(reading: Reading(order))
+    }
+
+    private func date(reading: Reading) -> (year: Int, month: Int, day: Int) {
         let (a, b, c) = (Int(numbers.0), Int(numbers.1), Int(numbers.2))
         var year: Int
         let month: Int
         let day: Int
         if isYearFirst {
             (year, month, day) = (a, b, c)
-        } else if order == .monthDayYear {
+        } else if reading == .monthFirst {
             (year, month, day) = (c, a, b)
-        } else if order == .yearMonthDay {
+        } else if reading == .yearFirst {
             // Given explicitly: a two-digit year first (`24-01-15`), which no automatic decision could tell from
             // a day first.
             (year, month, day) = (a + 2000, b, c)
         } else {
             (year, month, day) = (c, b, a)
         }
-        if !isYearFirst && order != .yearMonthDay && digitCounts.2 == 2 { year += 2000 }
+        if !isYearFirst && reading != .yearFirst && digitCounts.2 == 2 { year += 2000 }
         return (year, month, day)
     }
 }

@@ -15,6 +15,8 @@ struct ChatItemFactory {
     let everyone: [Party]
     let media: [String: String]
     let order: ChatDateOrder
+    /// `order` as the header reads it, without comparing its string for every item.
+    private let reading: ChatLineHeader.Reading
     var clock: ChatClock
     /// `whatsapp-chat-export NUL chat NUL`, the start of every id's digest input.
     private let prefixBytes: [UInt8]
@@ -65,6 +67,7 @@ struct ChatItemFactory {
         self.everyone = everyone
         self.media = media
         self.order = order
+        self.reading = ChatLineHeader.Reading(order)
         self.clock = ChatClock(zone: zone)
         self.prefixBytes = Array("whatsapp-chat-export\u{0}\(chatKey)\u{0}".utf8)
     }
@@ -84,9 +87,13 @@ struct ChatItemFactory {
             return InvalidRecord(position: position(), reason: problem)
         }
         let wallClock: ChatLineHeader.WallClock
-        switch raw.header.wallClock(order: order) {
-        case .success(let value): wallClock = value
-        case .failure(let problem): return InvalidRecord(position: position(), reason: problem.message)
+        if let valid = raw.header.validWallClock(reading: reading) {
+            wallClock = valid
+        } else {
+            switch raw.header.wallClock(order: order) {
+            case .success(let value): wallClock = value
+            case .failure(let problem): return InvalidRecord(position: position(), reason: problem.message)
+            }
         }
         let local = wallClock.localSeconds
         let instant = Date(timeIntervalSince1970: TimeInterval(clock.instant(local: local)))
