@@ -20,6 +20,11 @@ struct ChatItemFactory {
     var clock: ChatClock
     /// `whatsapp-chat-export NUL chat NUL`, the start of every id's digest input.
     private let prefixBytes: [UInt8]
+    /// A message item with what every message of the chat shares (owner, conversation, kind), the rest left as
+    /// `Item.init` leaves it: each message's item is a copy of it with its own fields set. `Item.init` (in the
+    /// core, not inlinable) built each item in a temporary and copied it out, retaining and releasing every
+    /// string in it once more.
+    private let messagePrototype: Item
     /// The digest input of the message being named, built here (its capacity kept from one message to the next)
     /// and hashed in one call: hashing its five parts one by one cost more than copying them.
     private var digestInput: [UInt8] = []
@@ -65,6 +70,15 @@ struct ChatItemFactory {
             if isNew { everyone.append(party) }
         }
         self.everyone = everyone
+        self.messagePrototype = Item(
+            id: "",
+            kind: .message,
+            capturedAt: Date(timeIntervalSince1970: 0),
+            sentAt: Date(timeIntervalSince1970: 0),
+            owner: owner,
+            conversation: conversation,
+            from: owner
+        )
         self.media = media
         self.order = order
         self.reading = ChatLineHeader.Reading(order)
@@ -103,19 +117,9 @@ struct ChatItemFactory {
         // made the optimiser copy it (and retain every string in it) into the array and destroy the original.
         if let author = raw.author {
             let parties = parties(of: author, index: raw.authorIndex)
-            items.append(
-                Item(
-                    id: id,
-                    kind: .message,
-                    capturedAt: instant,
-                    sentAt: instant,
-                    owner: owner,
-                    conversation: conversation,
-                    from: parties.from,
-                    to: parties.to,
-                    text: raw.text
-                )
-            )
+            // The item `Item(id:kind:capturedAt:sentAt:owner:conversation:from:to:text:)` would make.
+            items.append(messagePrototype)
+            Self.fill(&items[items.count - 1], id: id, at: instant, from: parties.from, to: parties.to, text: raw.text)
             let content = ChatMessageContent.classify(raw.text)
             if case .text = content { return nil }
             apply(content, to: &items[items.count - 1])
@@ -145,6 +149,16 @@ struct ChatItemFactory {
             )
         }
         return nil
+    }
+
+    /// Sets a copy of ``messagePrototype`` to one message's fields, in one access to the array's element.
+    private static func fill(_ item: inout Item, id: String, at instant: Date, from: Party, to: [Party], text: String) {
+        item.id = id
+        item.capturedAt = instant
+        item.sentAt = instant
+        item.from = from
+        item.to = to
+        item.text = text
     }
 
     /// A name in a system line: `You` (in the export's language) is the owner.
