@@ -88,13 +88,14 @@ final class ChatMessageReader {
                 orphans = (orphans?.first ?? line.number, line.number)
             }
         }
-        let event = queued
-        queued = queuedNext
-        queuedNext = nil
+        // Moved out, not copied: a copy retained the message's strings and the assignment released them again.
+        var event: ChatReaderEvent?
+        swap(&event, &queued)
+        swap(&queued, &queuedNext)
         return event
     }
 
-    private func enqueue(_ event: ChatReaderEvent) {
+    private func enqueue(_ event: consuming ChatReaderEvent) {
         if queued == nil {
             queued = event
         } else {
@@ -141,14 +142,14 @@ final class ChatMessageReader {
         var text = ""
         if problem == nil {
             self.bytes.withUnsafeBufferPointer { bytes in
-                if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
-                    problem = "the message holds a NUL byte, which no chat text has"
-                    return
-                }
                 // The author and the text are split at an ASCII `: `, so the whole message is valid exactly when
-                // both are: one check per message.
-                guard ChatUTF8.isValid(bytes) else {
-                    problem = "the message is not UTF-8 text"
+                // both are: one check per message, which tells which problem it has only when it has one.
+                if !ChatUTF8.isValidWithoutNUL(bytes) {
+                    if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
+                        problem = "the message holds a NUL byte, which no chat text has"
+                    } else {
+                        problem = "the message is not UTF-8 text"
+                    }
                     return
                 }
                 let split = Self.authorSplit(bytes)

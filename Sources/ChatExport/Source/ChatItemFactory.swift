@@ -239,10 +239,10 @@ struct ChatItemFactory {
         }
     }
 
-    /// Appends `text`'s UTF-8 to `bytes`, from its contiguous storage when it has one (a native string does).
+    /// Appends `text`'s UTF-8 to `bytes`.
     private static func append(_ text: String, to bytes: inout [UInt8]) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
-        if copied == nil { bytes.append(contentsOf: text.utf8) }
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// `wa-chat-` and the first 16 bytes of `digest` in lowercase hex, written straight into the string.
