@@ -1,13 +1,5 @@
 import WhatsAppArchiver
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The first pass over an export: what the whole file says about itself before any message is read as an item.
 ///
 /// It finds the shape of the file's message lines (the shape most header lines have), the day/month order, the
@@ -110,11 +102,11 @@ struct ChatExportScan {
         )
     }
 
-    /// Whether `bytes` are `known`'s bytes, by `memcmp`: the generic `elementsEqual` compared byte by byte.
+    /// Whether `bytes` are `known`'s bytes (the generic `elementsEqual` compared them one by one).
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ known: [UInt8]) -> Bool {
         guard bytes.count == known.count else { return false }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
-        return known.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
+        return known.withUnsafeBufferPointer { ChatBytes.equal(base, $0.baseAddress!, count: bytes.count) }
     }
 
     /// Counts one header line in its shape's tally.

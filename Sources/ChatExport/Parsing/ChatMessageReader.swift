@@ -110,7 +110,7 @@ final class ChatMessageReader {
         let found = knownAuthors.withUnsafeBufferPointer { known -> Int? in
             for index in known.indices where known[index].bytes.count == bytes.count {
                 let same = known[index].bytes.withUnsafeBufferPointer { known in
-                    bytes.isEmpty || memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+                    bytes.isEmpty || ChatBytes.equal(known.baseAddress!, bytes.baseAddress!, count: bytes.count)
                 }
                 if same { return index }
             }
