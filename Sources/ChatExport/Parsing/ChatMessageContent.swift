@@ -36,22 +36,7 @@ enum ChatMessageContent: Equatable {
         // Most messages are plain text: a few byte tests on the first line's ends tell, before any string is made.
         // They run on the contiguous UTF-8 (generic `String.UTF8View` searches showed in the profile).
         var contiguous = text
-        let (newlineOffset, mayBeMarked) = contiguous.withUTF8 { bytes -> (Int, Bool) in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, false) }
-            let found = memchr(base, 0x0A, bytes.count)?.assumingMemoryBound(to: UInt8.self)
-            let newline = found.map { base.distance(to: $0) } ?? bytes.count
-            guard newline > 0 else { return (newline, false) }
-            let (head, tail, lastByte) = (bytes[0], bytes[newline - 1], bytes[bytes.count - 1])
-            let firstLine = UnsafeBufferPointer(rebasing: bytes[..<newline])
-            if let marked = mayBeMarkedASCII(firstLine, lastByte: lastByte) { return (newline, marked) }
-            let lengths = ChatVocabulary.isMarkerLength
-            let marked =
-                head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
-                || tail == 0x20
-                || lastByte == UInt8(ascii: ">") || (newline < lengths.count && lengths[newline])
-                || firstLine.contains(UInt8(ascii: "="))
-            return (newline, marked)
-        }
+        let (newlineOffset, mayBeMarked) = contiguous.withUTF8 { prefilter($0) }
         guard mayBeMarked else { return .text }
         let utf8 = text.utf8
         let newline = utf8.index(utf8.startIndex, offsetBy: newlineOffset)
@@ -91,6 +76,26 @@ enum ChatMessageContent: Equatable {
             return poll(rest.split(separator: "\n", omittingEmptySubsequences: false)[...])
         }
         return .text
+    }
+
+    /// The byte tests ``classify(_:)`` starts with, on a text's UTF-8: where its first line ends, and whether it
+    /// can be anything but `.text` (when not, `classify` returns `.text`). The message reader runs them on the
+    /// bytes it already holds, so that most messages are never classified as strings.
+    static func prefilter(_ bytes: UnsafeBufferPointer<UInt8>) -> (newline: Int, mayBeMarked: Bool) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, false) }
+        let found = memchr(base, 0x0A, bytes.count)?.assumingMemoryBound(to: UInt8.self)
+        let newline = found.map { base.distance(to: $0) } ?? bytes.count
+        guard newline > 0 else { return (newline, false) }
+        let (head, tail, lastByte) = (bytes[0], bytes[newline - 1], bytes[bytes.count - 1])
+        let firstLine = UnsafeBufferPointer(rebasing: bytes[..<newline])
+        if let marked = mayBeMarkedASCII(firstLine, lastByte: lastByte) { return (newline, marked) }
+        let lengths = ChatVocabulary.isMarkerLength
+        let marked =
+            head == UInt8(ascii: "<") || head >= 0xE2 || tail == UInt8(ascii: ")") || tail == UInt8(ascii: ">")
+            || tail == 0x20
+            || lastByte == UInt8(ascii: ">") || (newline < lengths.count && lengths[newline])
+            || firstLine.contains(UInt8(ascii: "="))
+        return (newline, marked)
     }
 
     /// Whether a message whose first line is `firstLine` and whose last byte is `lastByte` can be anything but

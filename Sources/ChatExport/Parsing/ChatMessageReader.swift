@@ -14,6 +14,9 @@ struct ChatRawMessage {
     var authorIndex: Int?
     /// The text after `Author: ` (or the whole system line), its lines joined with LF.
     var text: String
+    /// Whether an author's text can be anything but plain text (``ChatMessageContent/prefilter(_:)``, run on the
+    /// text's bytes here); `true` when not known.
+    var textMayBeMarked = true
     /// Why the message cannot be an item (not UTF-8, a NUL byte, too long), if it cannot.
     var problem: String?
 }
@@ -140,6 +143,7 @@ final class ChatMessageReader {
         var author: String?
         var authorIndex: Int?
         var text = ""
+        var textMayBeMarked = true
         if problem == nil {
             self.bytes.withUnsafeBufferPointer { bytes in
                 // The author and the text are split at an ASCII `: `, so the whole message is valid exactly when
@@ -169,6 +173,8 @@ final class ChatMessageReader {
                 }
                 (author, authorIndex) = authorName(UnsafeBufferPointer(rebasing: bytes[..<colon]))
                 text = body
+                let textBytes = UnsafeBufferPointer(rebasing: bytes[textStart...])
+                textMayBeMarked = ChatMessageContent.prefilter(textBytes).mayBeMarked
             }
         }
         enqueue(
@@ -180,6 +186,7 @@ final class ChatMessageReader {
                     author: author,
                     authorIndex: authorIndex,
                     text: text,
+                    textMayBeMarked: textMayBeMarked,
                     problem: problem
                 )
             )

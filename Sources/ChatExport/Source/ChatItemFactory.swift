@@ -120,6 +120,7 @@ struct ChatItemFactory {
             // The item `Item(id:kind:capturedAt:sentAt:owner:conversation:from:to:text:)` would make.
             items.append(messagePrototype)
             Self.fill(&items[items.count - 1], id: id, at: instant, from: parties.from, to: parties.to, text: raw.text)
+            guard raw.textMayBeMarked else { return nil }
             let content = ChatMessageContent.classify(raw.text)
             if case .text = content { return nil }
             apply(content, to: &items[items.count - 1])
