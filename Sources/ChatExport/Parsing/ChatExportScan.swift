@@ -27,10 +27,15 @@ struct ChatExportScan {
         var spans: [(Int64, Int64)?] = [nil, nil, nil]
         var authors: [String] = []
         var authorSet = Set<String>()
+        /// Authors' names as written that are already in ``authorSet`` (or met when it was full), at most 64: a
+        /// chat's authors take turns, and making, normalising and hashing the name of every line was most of the
+        /// scan's cost. Inserting a name again changes nothing, so skipping it keeps the same authors.
+        var knownAuthorBytes: [[UInt8]] = []
         var groupEvents = 0
     }
 
     private static let orders: [ChatDateOrder] = [.dayMonthYear, .monthDayYear, .yearMonthDay]
+    private static let readings = orders.map(ChatLineHeader.Reading.init)
 
     /// Whether an event happens only in groups (a one-to-one chat has the encryption notice and security codes).
     private static func isGroupEvent(_ type: Event.EventType) -> Bool {
@@ -50,16 +55,24 @@ struct ChatExportScan {
         var tallies: [Tally] = []
         var tallyIndex: [ChatLineHeader.Shape: Int] = [:]
         var lastAuthor: [UInt8] = []
+        // The previous header's shape and tally: nearly every line has the file's one shape, and hashing it into
+        // the dictionary on every line showed in the profile.
+        var lastShape: ChatLineHeader.Shape?
+        var lastIndex = 0
         while let line = try reader.next() {
             guard let header = ChatLineHeader.parse(line.bytes) else { continue }
             let index: Int
-            if let known = tallyIndex[header.shape] {
+            if header.shape == lastShape {
+                index = lastIndex
+            } else if let known = tallyIndex[header.shape] {
                 index = known
             } else {
                 index = tallies.count
                 tallies.append(Tally(firstLine: line.number))
                 tallyIndex[header.shape] = index
             }
+            lastShape = header.shape
+            lastIndex = index
             record(line, header, in: &tallies[index], lastAuthor: &lastAuthor)
         }
         guard
@@ -89,6 +102,13 @@ struct ChatExportScan {
         )
     }
 
+    /// Whether `bytes` are `known`'s bytes (the generic `elementsEqual` compared them one by one).
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ known: [UInt8]) -> Bool {
+        guard bytes.count == known.count else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return known.withUnsafeBufferPointer { ChatBytes.equal(base, $0.baseAddress!, count: bytes.count) }
+    }
+
     /// Counts one header line in its shape's tally.
     private static func record(
         _ line: ChatLineReader.Line,
@@ -98,8 +118,8 @@ struct ChatExportScan {
     ) {
         tally.count += 1
         tally.evidence.record(header, line: line.number)
-        for (orderIndex, order) in orders.enumerated() {
-            guard let clock = header.validWallClock(order: order) else { continue }
+        for (orderIndex, reading) in readings.enumerated() {
+            guard let clock = header.validWallClock(reading: reading) else { continue }
             let seconds = clock.localSeconds
             let span = tally.spans[orderIndex] ?? (seconds, seconds)
             tally.spans[orderIndex] = (min(span.0, seconds), max(span.1, seconds))
@@ -115,12 +135,16 @@ struct ChatExportScan {
             }
             if type != .other {
                 if isGroupEvent(type) { tally.groupEvents += 1 }
-            } else if !authorBytes.elementsEqual(lastAuthor) {
-                lastAuthor = Array(authorBytes)
+            } else if !equal(authorBytes, lastAuthor) {
+                // In place: a new array for every change of author was an allocation on most lines.
+                lastAuthor.removeAll(keepingCapacity: true)
+                lastAuthor.append(contentsOf: authorBytes)
+                guard !tally.knownAuthorBytes.contains(where: { equal(authorBytes, $0) }) else { return }
                 let author = ChatText.normalizedName(String(decoding: authorBytes, as: UTF8.self))
                 if tally.authorSet.count < maximumAuthors, tally.authorSet.insert(author).inserted {
                     tally.authors.append(author)
                 }
+                if tally.knownAuthorBytes.count < 64 { tally.knownAuthorBytes.append(lastAuthor) }
             }
         } else {
             let text = String(decoding: body, as: UTF8.self)

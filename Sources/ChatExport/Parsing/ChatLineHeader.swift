@@ -221,8 +221,12 @@ struct ByteScanner {
         (Array("오전".utf8), false), (Array("오후".utf8), true),
     ]
 
+    private static let prefixMarkersLowestLead = prefixMarkers.map { $0.0[0] }.min() ?? 0
+
     /// A marker written before the time (Japanese, Chinese, Korean); `true` for the afternoon.
     mutating func prefixMarker() -> Bool? {
+        // Most lines are ruled out by their first byte (every marker is CJK, whose UTF-8 starts at 0xE0 or above).
+        guard let first = byte(), first >= Self.prefixMarkersLowestLead else { return nil }
         for (marker, afternoon) in Self.prefixMarkers where take(marker) { return afternoon }
         return nil
     }

@@ -9,8 +9,14 @@ struct ChatRawMessage {
     var header: ChatLineHeader
     /// The author as written; `nil` for a system line.
     var author: String?
+    /// Where the reader keeps `author` among the names it has met (at most 64), so that what depends only on the
+    /// author is worked out once per author; `nil` when it is not kept there.
+    var authorIndex: Int?
     /// The text after `Author: ` (or the whole system line), its lines joined with LF.
     var text: String
+    /// Whether an author's text can be anything but plain text (``ChatMessageContent/prefilter(_:)``, run on the
+    /// text's bytes here); `true` when not known.
+    var textMayBeMarked = true
     /// Why the message cannot be an item (not UTF-8, a NUL byte, too long), if it cannot.
     var problem: String?
 }
@@ -28,13 +34,21 @@ final class ChatMessageReader {
     private let lines: ChatLineReader
     private let shape: ChatLineHeader.Shape
     private let maximumMessageBytes: Int
-    private var pending: (header: ChatLineHeader, firstLine: Int, lastLine: Int, problem: String?)?
+    /// The message being read: its header (`nil` when there is none), lines and problem, as separate fields
+    /// rather than one optional tuple, which was copied and destroyed whole at every line.
+    private var pendingHeader: ChatLineHeader?
+    private var pendingFirstLine = 0
+    private var pendingLastLine = 0
+    private var pendingProblem: String?
     /// The pending message's bytes: one buffer for the whole file, so a message costs no allocation of its own.
     private var bytes: [UInt8] = []
     private var orphans: (first: Int, last: Int)?
     /// Authors' names as written and normalised (at most 64).
     private var knownAuthors: [(bytes: [UInt8], name: String)] = []
-    private var queue: [ChatReaderEvent] = []
+    /// The events read but not yet handed out, in order: a line ends at most a run of orphans and a message, so
+    /// two places are enough (an array's append and `removeFirst` showed in the profile).
+    private var queued: ChatReaderEvent?
+    private var queuedNext: ChatReaderEvent?
     private var finished = false
 
     init(lines: ChatLineReader, shape: ChatLineHeader.Shape, maximumMessageBytes: Int) {
@@ -45,27 +59,28 @@ final class ChatMessageReader {
 
     /// The next message or run of orphan lines; `nil` at the end.
     func next() throws -> ChatReaderEvent? {
-        while queue.isEmpty && !finished {
+        while queued == nil && !finished {
             guard let line = try lines.next() else {
                 finished = true
                 flushOrphans()
-                if let message = finishPending() { queue.append(.message(message)) }
+                finishPending()
                 break
             }
             if let header = ChatLineHeader.parse(line.bytes), header.shape == shape {
                 flushOrphans()
-                if let message = finishPending() { queue.append(.message(message)) }
-                var problem: String? = nil
-                if line.isCut { problem = tooLong() }
+                finishPending()
                 let body = UnsafeBufferPointer(rebasing: line.bytes[header.bodyStart...])
                 bytes.removeAll(keepingCapacity: true)
                 bytes.append(contentsOf: body)
-                pending = (header, line.number, line.number, problem)
-            } else if pending != nil {
-                pending!.lastLine = line.number
-                if pending!.problem == nil {
+                pendingHeader = header
+                pendingFirstLine = line.number
+                pendingLastLine = line.number
+                pendingProblem = line.isCut ? tooLong() : nil
+            } else if pendingHeader != nil {
+                pendingLastLine = line.number
+                if pendingProblem == nil {
                     if line.isCut || bytes.count + 1 + line.bytes.count > maximumMessageBytes {
-                        pending!.problem = tooLong()
+                        pendingProblem = tooLong()
                         bytes.removeAll(keepingCapacity: true)
                     } else {
                         bytes.append(0x0A)
@@ -76,21 +91,39 @@ final class ChatMessageReader {
                 orphans = (orphans?.first ?? line.number, line.number)
             }
         }
-        return queue.isEmpty ? nil : queue.removeFirst()
+        // Moved out, not copied: a copy retained the message's strings and the assignment released them again.
+        var event: ChatReaderEvent?
+        swap(&event, &queued)
+        swap(&queued, &queuedNext)
+        return event
     }
 
-    /// The normalised author for a name's bytes, from the names seen so far: a chat has few authors, and making and
-    /// normalising the name's string for every message was a visible share of the reader's cost.
-    private func authorName(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        for (index, known) in knownAuthors.enumerated() where known.bytes.count == bytes.count {
-            let same = known.bytes.withUnsafeBufferPointer { known in
-                bytes.isEmpty || memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-            }
-            if same { return knownAuthors[index].name }
+    private func enqueue(_ event: consuming ChatReaderEvent) {
+        if queued == nil {
+            queued = event
+        } else {
+            queuedNext = event
         }
+    }
+
+    /// The normalised author for a name's bytes and where it is kept, from the names seen so far: a chat has few
+    /// authors, and making and normalising the name's string for every message was a visible share of the
+    /// reader's cost.
+    private func authorName(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, index: Int?) {
+        let found = knownAuthors.withUnsafeBufferPointer { known -> Int? in
+            for index in known.indices where known[index].bytes.count == bytes.count {
+                let same = known[index].bytes.withUnsafeBufferPointer { known in
+                    bytes.isEmpty || ChatBytes.equal(known.baseAddress!, bytes.baseAddress!, count: bytes.count)
+                }
+                if same { return index }
+            }
+            return nil
+        }
+        if let found { return (knownAuthors[found].name, found) }
         let name = ChatText.normalizedName(String(decoding: bytes, as: UTF8.self))
-        if knownAuthors.count < 64 { knownAuthors.append((Array(bytes), name)) }
-        return name
+        guard knownAuthors.count < 64 else { return (name, nil) }
+        knownAuthors.append((Array(bytes), name))
+        return (name, knownAuthors.count - 1)
     }
 
     private func tooLong() -> String {
@@ -98,26 +131,29 @@ final class ChatMessageReader {
     }
 
     private func flushOrphans() {
-        if let orphans { queue.append(.orphanLines(first: orphans.first, last: orphans.last)) }
+        if let orphans { enqueue(.orphanLines(first: orphans.first, last: orphans.last)) }
         orphans = nil
     }
 
-    private func finishPending() -> ChatRawMessage? {
-        guard let pending else { return nil }
-        self.pending = nil
-        var problem = pending.problem
+    /// Queues the pending message, if there is one.
+    private func finishPending() {
+        guard let header = pendingHeader else { return }
+        pendingHeader = nil
+        var problem = pendingProblem
         var author: String?
+        var authorIndex: Int?
         var text = ""
+        var textMayBeMarked = true
         if problem == nil {
             self.bytes.withUnsafeBufferPointer { bytes in
-                if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
-                    problem = "the message holds a NUL byte, which no chat text has"
-                    return
-                }
                 // The author and the text are split at an ASCII `: `, so the whole message is valid exactly when
-                // both are: one check per message.
-                guard ChatUTF8.isValid(bytes) else {
-                    problem = "the message is not UTF-8 text"
+                // both are: one check per message, which tells which problem it has only when it has one.
+                if !ChatUTF8.isValidWithoutNUL(bytes) {
+                    if let base = bytes.baseAddress, memchr(base, 0, bytes.count) != nil {
+                        problem = "the message holds a NUL byte, which no chat text has"
+                    } else {
+                        problem = "the message is not UTF-8 text"
+                    }
                     return
                 }
                 let split = Self.authorSplit(bytes)
@@ -135,17 +171,25 @@ final class ChatMessageReader {
                         return
                     }
                 }
-                author = authorName(UnsafeBufferPointer(rebasing: bytes[..<colon]))
+                (author, authorIndex) = authorName(UnsafeBufferPointer(rebasing: bytes[..<colon]))
                 text = body
+                let textBytes = UnsafeBufferPointer(rebasing: bytes[textStart...])
+                textMayBeMarked = ChatMessageContent.prefilter(textBytes).mayBeMarked
             }
         }
-        return ChatRawMessage(
-            firstLine: pending.firstLine,
-            lastLine: pending.lastLine,
-            header: pending.header,
-            author: author,
-            text: text,
-            problem: problem
+        enqueue(
+            .message(
+                ChatRawMessage(
+                    firstLine: pendingFirstLine,
+                    lastLine: pendingLastLine,
+                    header: header,
+                    author: author,
+                    authorIndex: authorIndex,
+                    text: text,
+                    textMayBeMarked: textMayBeMarked,
+                    problem: problem
+                )
+            )
         )
     }
 

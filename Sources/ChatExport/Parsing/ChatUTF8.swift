@@ -7,6 +7,17 @@
 enum ChatUTF8 {
     /// Whether `bytes` are well-formed UTF-8.
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        isValid(bytes, allowingNUL: true)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 and hold no NUL byte: what every message should be, in one pass
+    /// instead of a search for NUL and then this check (the caller tells the two apart only when it fails).
+    static func isValidWithoutNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        isValid(bytes, allowingNUL: false)
+    }
+
+    @inline(__always)
+    private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>, allowingNUL: Bool) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let count = bytes.count
         var index = 0
@@ -15,11 +26,16 @@ enum ChatUTF8 {
             while index + 8 <= count {
                 let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
                 if word & 0x8080_8080_8080_8080 != 0 { break }
+                // A zero byte (exact: the borrow only runs past one).
+                if !allowingNUL && (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 {
+                    return false
+                }
                 index += 8
             }
             guard index < count else { break }
             let lead = base[index]
             if lead < 0x80 {
+                if lead == 0 && !allowingNUL { return false }
                 index += 1
                 continue
             }

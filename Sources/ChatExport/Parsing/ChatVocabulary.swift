@@ -1,3 +1,4 @@
+import Foundation
 import WhatsAppArchiver
 
 /// The words WhatsApp writes into an export for what is not plain text, in English, German, Spanish, French,
@@ -34,9 +35,37 @@ enum ChatVocabulary {
 
     /// The byte lengths of every whole-line marker (omitted, deleted, poll heads): a first line of another length
     /// is none of them, and no set needs to hash it.
-    static let markerLengths: Set<Int> = Set(
-        (Array(mediaOmitted) + Array(mediaOmittedByKind.keys) + Array(deleted) + Array(pollHeads)).map(\.utf8.count)
-    )
+    static let markerLengths: Set<Int> = Set(wholeLineMarkers.map(\.utf8.count))
+
+    /// ``markerLengths`` as a table by length: the pre-filter asks it for most messages, and a `Set` hashed each
+    /// length.
+    static let isMarkerLength: [Bool] = {
+        var table = [Bool](repeating: false, count: (markerLengths.max() ?? 0) + 1)
+        for length in markerLengths { table[length] = true }
+        return table
+    }()
+
+    /// The whole-line markers a line of printable ASCII can be equal to, as that line's bytes, by byte length.
+    ///
+    /// `String` equality is canonical equivalence, and an ASCII string is its own canonical decomposition, so such
+    /// a line equals a marker exactly when it has the bytes of the marker's decomposition (`Se eliminó` can equal
+    /// no ASCII line; a marker written with U+212A KELVIN SIGN would equal one with `K`). Comparing bytes lets
+    /// `ChatMessageContent.classify` rule out most plain messages without making a string or hashing one.
+    static let asciiMarkersByLength: [[[UInt8]]] = {
+        var table: [[[UInt8]]] = []
+        for marker in wholeLineMarkers {
+            let bytes = Array(marker.decomposedStringWithCanonicalMapping.utf8)
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) else { continue }
+            while table.count <= bytes.count { table.append([]) }
+            table[bytes.count].append(bytes)
+        }
+        return table
+    }()
+
+    /// Every marker that is matched against a whole (trimmed) first line.
+    private static var wholeLineMarkers: [String] {
+        Array(mediaOmitted) + Array(mediaOmittedByKind.keys) + Array(deleted) + Array(pollHeads)
+    }
 
     /// Android's suffix after an attached file's name: `IMG-20240115-WA0001.jpg (file attached)`.
     static let attachedSuffixes: [String] = [

@@ -8,8 +8,10 @@ extension ChatExportSource {
         private let textName: String
         /// Reader events consumed so far, carried item included: the cursor.
         private(set) var consumed = 0
-        /// A message read but left for the next page, because the page was full and its time differed.
-        private var carried: (Int, ChatOutcome)?
+        /// An item read but left for the next page, because the page was full and its time differed.
+        private var carried: Item?
+        /// Where `skip` has its items made and dropped.
+        private var skipped: [Item] = []
 
         init(reader: ChatMessageReader, factory: ChatItemFactory, textName: String) {
             self.reader = reader
@@ -20,7 +22,10 @@ extension ChatExportSource {
         /// Reads and drops the first `count` events (a cursor from a run that restarted the source).
         func skip(_ count: Int) throws {
             while consumed < count, let event = try reader.next() {
-                if case .message(let raw) = event { _ = factory.make(raw, textName: textName) }
+                if case .message(let raw) = event {
+                    _ = factory.make(raw, textName: textName, into: &skipped)
+                    skipped.removeAll(keepingCapacity: true)
+                }
                 consumed += 1
             }
         }
@@ -32,9 +37,10 @@ extension ChatExportSource {
             var lastTime: Double?
             var ended = false
             while true {
-                let next: ChatOutcome
+                // The next item goes to the end of `items` (made there, not copied there), and is taken back off
+                // when it is outside the window or starts the next page.
                 if let held = carried {
-                    next = held.1
+                    items.append(held)
                     carried = nil
                 } else {
                     guard let event = try reader.next() else {
@@ -44,34 +50,37 @@ extension ChatExportSource {
                     switch event {
                     case .orphanLines(let first, let last):
                         let lines = first == last ? "line \(first)" : "lines \(first)–\(last)"
-                        next = .invalid(
+                        invalid.append(
                             InvalidRecord(
                                 position: "\(textName) \(lines)",
                                 reason: "the text fits no message format and no message comes before it"
                             )
                         )
-                    case .message(let raw):
-                        next = factory.make(raw, textName: textName)
-                    }
-                }
-                switch next {
-                case .item(let item):
-                    guard window.contains(item.capturedAt) else {
                         consumed += 1
                         continue
+                    case .message(let raw):
+                        if let record = factory.make(raw, textName: textName, into: &items) {
+                            invalid.append(record)
+                            consumed += 1
+                            continue
+                        }
                     }
-                    let time = item.capturedAt.timeIntervalSince1970
-                    if items.count >= limit && time != lastTime {
-                        carried = (consumed, next)
-                        break
-                    }
-                    items.append(item)
-                    lastTime = time
-                case .invalid(let record):
-                    invalid.append(record)
                 }
+                let capturedAt = items[items.count - 1].capturedAt
+                guard window.contains(capturedAt) else {
+                    items.removeLast()
+                    consumed += 1
+                    continue
+                }
+                let time = capturedAt.timeIntervalSince1970
+                if items.count > limit && time != lastTime {
+                    // Counted now and again when the next page takes it, as the cursors have always been counted.
+                    carried = items.removeLast()
+                    consumed += 1
+                    break
+                }
+                lastTime = time
                 consumed += 1
-                if items.count >= limit && carried != nil { break }
             }
             // Messages that share a time (a minute on Android) go out in id order, as sources promise; the file's
             // order between different times is kept.

@@ -11,50 +11,59 @@ struct ChatIDCounts {
         var low: UInt64
     }
 
-    private var keys: [Key]
-    /// 0 for an empty slot: a stored entry has counted at least one message.
-    private var counts: [Int]
-    private var locals: [Int64]
+    /// One slot: the key, the count (0 for an empty slot: a stored entry has counted at least one message) and
+    /// the local time the key was last seen. One array of slots, not an array per field: a probe touches one
+    /// cache line instead of three, and the table (a megabyte at its usual size) misses the cache on most probes.
+    private struct Slot {
+        var key: Key
+        var count: Int
+        var local: Int64
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
 
-    /// A table with room for `capacity` entries at most half full.
+    /// A table with room for `capacity` entries at most two-thirds full.
+    ///
+    /// Two-thirds, not half: at the factory's usual 8,193 entries that is 16,384 slots (512 KB) instead of 32,768,
+    /// and the probes, which miss the cache, find their slot in about as few steps.
     init(capacity: Int) {
-        var slots = 16
-        while slots < 2 * capacity { slots *= 2 }
-        keys = Array(repeating: Key(high: 0, low: 0), count: slots)
-        counts = Array(repeating: 0, count: slots)
-        locals = Array(repeating: 0, count: slots)
-        mask = slots - 1
+        var size = 16
+        while 2 * size < 3 * capacity { size *= 2 }
+        slots = Array(repeating: Slot(key: Key(high: 0, low: 0), count: 0, local: 0), count: size)
+        mask = size - 1
     }
 
     /// The count seen so far for `key` (0 if new); the entry then counts one more, at `local`.
     mutating func countAndBump(_ key: Key, local: Int64) -> Int {
-        var slot = Int(truncatingIfNeeded: key.high) & mask
-        while counts[slot] != 0 {
-            if keys[slot] == key {
-                let seen = counts[slot]
-                counts[slot] = seen + 1
-                locals[slot] = local
-                return seen
+        if 3 * (count + 1) > 2 * slots.count { grow() }
+        let mask = self.mask
+        let found: Int? = slots.withUnsafeMutableBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: key.high) & mask
+            while slots[slot].count != 0 {
+                if slots[slot].key == key {
+                    let seen = slots[slot].count
+                    slots[slot].count = seen + 1
+                    slots[slot].local = local
+                    return seen
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
+            slots[slot] = Slot(key: key, count: 1, local: local)
+            return nil
         }
-        if 2 * (count + 1) > counts.count {
-            grow()
-            return countAndBump(key, local: local)
+        guard let found else {
+            count += 1
+            return 0
         }
-        keys[slot] = key
-        counts[slot] = 1
-        locals[slot] = local
-        count += 1
-        return 0
+        return found
     }
 
     /// How many entries were last seen at or after `horizon`.
     func count(since horizon: Int64) -> Int {
         var kept = 0
-        for slot in counts.indices where counts[slot] != 0 && locals[slot] >= horizon { kept += 1 }
+        for slot in slots where slot.count != 0 && slot.local >= horizon { kept += 1 }
         return kept
     }
 
@@ -62,27 +71,21 @@ struct ChatIDCounts {
     /// as are kept).
     func keeping(since horizon: Int64, capacity: Int) -> ChatIDCounts {
         var kept = ChatIDCounts(capacity: capacity)
-        for slot in counts.indices where counts[slot] != 0 && locals[slot] >= horizon {
-            kept.insert(keys[slot], count: counts[slot], local: locals[slot])
-        }
+        for slot in slots where slot.count != 0 && slot.local >= horizon { kept.insert(slot) }
         return kept
     }
 
     private mutating func grow() {
         let old = self
-        self = ChatIDCounts(capacity: counts.count)
-        for slot in old.counts.indices where old.counts[slot] != 0 {
-            insert(old.keys[slot], count: old.counts[slot], local: old.locals[slot])
-        }
+        self = ChatIDCounts(capacity: slots.count)
+        for slot in old.slots where slot.count != 0 { insert(slot) }
     }
 
     /// Stores an entry known to be absent, in a table known to have room.
-    private mutating func insert(_ key: Key, count entryCount: Int, local: Int64) {
-        var slot = Int(truncatingIfNeeded: key.high) & mask
-        while counts[slot] != 0 { slot = (slot + 1) & mask }
-        keys[slot] = key
-        counts[slot] = entryCount
-        locals[slot] = local
+    private mutating func insert(_ entry: Slot) {
+        var slot = Int(truncatingIfNeeded: entry.key.high) & mask
+        while slots[slot].count != 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
         count += 1
     }
 }
