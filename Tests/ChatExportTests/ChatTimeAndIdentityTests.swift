@@ -47,6 +47,34 @@ struct ChatTimeAndIdentityTests {
         #expect(Set(other.items.map(\.id)).isDisjoint(with: Set(first.items.map(\.id))))
     }
 
+    /// A cursor names the same place for a fresh source as for the one that returned it: every page fetched again
+    /// from a new source with the previous page's cursor is the page the first source returned. (A page that
+    /// holds back an item for the next one used to count it twice, so a fresh source started one item late per
+    /// page break before it.)
+    @Test(arguments: [1, 2, 3])
+    func aCursorResumesAFreshSourceAtTheSamePlace(limit: Int) async throws {
+        let name = "android-en-24h-dmy.txt"
+        let source = try ChatFixtures.source(name)
+        var cursor: SourceCursor?
+        var pages: [(cursor: SourceCursor?, ids: [String], next: SourceCursor?)] = []
+        repeat {
+            let page = try await source.fetchPage(PageRequest(window: source.wholeExport, cursor: cursor, limit: limit))
+            pages.append((cursor, page.items.map(\.id), page.nextCursor))
+            cursor = page.nextCursor
+        } while cursor != nil
+        await source.close()
+        #expect(pages.count > 2)
+        for page in pages {
+            let fresh = try ChatFixtures.source(name)
+            let again = try await fresh.fetchPage(
+                PageRequest(window: fresh.wholeExport, cursor: page.cursor, limit: limit)
+            )
+            #expect(again.items.map(\.id) == page.ids, "the page at cursor \(page.cursor?.rawValue ?? "start")")
+            #expect(again.nextCursor == page.next)
+            await fresh.close()
+        }
+    }
+
     @Test func smallPagesGiveTheSameItemsAndKeepSameTimeRunsTogether() async throws {
         let whole = try await ChatFixtures.readAll(try ChatFixtures.source("android-en-24h-dmy.txt"))
         let paged = try await ChatFixtures.readAll(try ChatFixtures.source("android-en-24h-dmy.txt"), limit: 1)

@@ -6,7 +6,7 @@ extension ChatExportSource {
         private let reader: ChatMessageReader
         private var factory: ChatItemFactory
         private let textName: String
-        /// Reader events consumed so far, carried item included: the cursor.
+        /// Reader events consumed so far, the carried item not included: the cursor.
         private(set) var consumed = 0
         /// An item read but left for the next page, because the page was full and its time differed.
         private var carried: Item?
@@ -74,9 +74,10 @@ extension ChatExportSource {
                 }
                 let time = capturedAt.timeIntervalSince1970
                 if items.count > limit && time != lastTime {
-                    // Counted now and again when the next page takes it, as the cursors have always been counted.
+                    // Not counted yet: the cursor points at it, so that a fresh source skipping to the cursor reads
+                    // it next, as this one takes it (and counts it) on the next page. Counting it here as well put
+                    // a fresh source one message further per page break: messages lost on resume.
                     carried = items.removeLast()
-                    consumed += 1
                     break
                 }
                 lastTime = time
