@@ -32,9 +32,7 @@ import Foundation
 ///   recorded at a batch's seal once that batch was waited for.
 /// - Cancelling the calling task stops the run at the next item: deliveries so far are sealed and waited for, the
 ///   checkpoint moves to the last durable item, and `run` throws `CancellationError`.
-/// - The caller's task delivers and counts; a task of the run's own maps and converts the next few items meanwhile
-///   (at most 16, never past the current page), so each role is still called from one task at a time. The
-///   connector never closes the sink: its owner does (``MailboxSink/close()``).
+/// - Work runs in the caller's task. The connector never closes the sink: its owner does (``MailboxSink/close()``).
 public struct Connector: Sendable {
     /// The source of items.
     public let source: any MessageSource
