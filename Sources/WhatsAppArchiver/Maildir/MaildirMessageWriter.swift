@@ -17,10 +17,6 @@ package final class MaildirMessageWriter: EmailByteWriter {
     private let openFile: (() throws -> Int32)?
     private let path: String
     private let buffer: UnsafeMutableRawBufferPointer
-    /// Where the buffer came from and goes back to; `nil` when the writer allocated it.
-    private let pool: MaildirBufferPool?
-    /// Whether ``takeInMemoryMessage()`` handed the buffer over: it is no longer the writer's to release.
-    private var isBufferHandedOver = false
     private var buffered = 0
     private var pendingCarriageReturn = false
 
@@ -50,7 +46,6 @@ package final class MaildirMessageWriter: EmailByteWriter {
         self.openFile = nil
         self.path = path
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
-        self.pool = nil
     }
 
     /// A writer that keeps a message that fits in its buffer in memory (``inMemoryMessage``), and creates the file
@@ -60,24 +55,6 @@ package final class MaildirMessageWriter: EmailByteWriter {
         self.openFile = openFile
         self.path = path
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 16), alignment: 16)
-        self.pool = nil
-    }
-
-    /// Like ``init(path:bufferSize:openFile:)``, writing through a buffer of `pool`'s (of its size).
-    package init(path: String, pool: MaildirBufferPool, openFile: @escaping () throws -> Int32) {
-        self.descriptor = -1
-        self.openFile = openFile
-        self.path = path
-        self.buffer = pool.take()
-        self.pool = pool
-    }
-
-    /// After ``finish()``: the whole stored message when it never needed the file, its pooled buffer handed over
-    /// (no copy), else `nil`. The writer must not be used afterwards.
-    package func takeInMemoryMessage() -> OwnedBytes? {
-        guard descriptor < 0, let pool, !isBufferHandedOver else { return nil }
-        isBufferHandedOver = true
-        return OwnedBytes(adopting: buffer, count: buffered, returningTo: pool)
     }
 
     /// Forgets the descriptor, which the caller has closed.
@@ -92,12 +69,7 @@ package final class MaildirMessageWriter: EmailByteWriter {
     }
 
     deinit {
-        if isBufferHandedOver { return }
-        if let pool {
-            pool.giveBack(buffer)
-        } else {
-            buffer.deallocate()
-        }
+        buffer.deallocate()
     }
 
     /// Appends a chunk of the message, turning each CRLF into LF (also across chunk boundaries).

@@ -37,7 +37,7 @@ extension MaildirSink {
         let temporaryName = name.temporaryName
         let path = directories.path + "/tmp/" + temporaryName
         let setsMode = setsFileModes
-        let writer = MaildirMessageWriter(path: path, pool: messageBuffers) {
+        let writer = MaildirMessageWriter(path: path) {
             try Self.createTemporaryFile(temporaryName, in: directories.temporary, path: path, setsMode: setsMode)
         }
         let logsDigest = configuration.commitLog != nil  // Evidence log (#15)
@@ -68,10 +68,10 @@ extension MaildirSink {
                 storedByteCount: writer.storedByteCount,
                 sha256: writer.storedDigest.map(MaildirStoredDigest.init) ?? (logsDigest ? MaildirStoredDigest() : nil)
             )
-            if let owned = writer.takeInMemoryMessage() {
+            if let bytes = writer.inMemoryMessage {
+                let owned = OwnedBytes(copying: bytes)
                 let digest = stored.sha256
-                // The whole buffer is held until the job has run: the queue's bound counts it.
-                try await writeBehind.enqueue(byteCount: messageBuffers.bufferSize) {
+                try await writeBehind.enqueue(byteCount: bytes.count) {
                     if let digest {
                         var hasher = SHA256()
                         hasher.update(owned.buffer)

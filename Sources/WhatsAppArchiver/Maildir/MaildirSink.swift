@@ -67,8 +67,6 @@ public final class MaildirSink: MailboxSink, Sendable {
     let writeBehind = MaildirWriteBehind()
     /// Runs sealed batches' commits, in order, off the cooperative pool.
     let committer = MaildirCommitter()
-    /// The 64 KiB buffers messages are rendered into, reused from one delivery to the next.
-    let messageBuffers = MaildirBufferPool(bufferSize: 1 << 16)
     /// The folder name deliveries last went to and its directory name: a connector delivers every item into one
     /// folder, and checking and encoding the name on every delivery cost about 1% of the caller's time.
     let lastFolder = Mutex<(name: String, directory: String?)?>(nil)

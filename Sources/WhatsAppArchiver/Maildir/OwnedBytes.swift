@@ -1,10 +1,7 @@
-/// A message's bytes that can cross to the write-behind thread, released with their last reference: a private
-/// copy, or a pooled buffer handed over whole (given back to its pool instead of freed).
+/// A private copy of a message's bytes that can cross to the write-behind thread, freed with its last reference.
 package final class OwnedBytes: @unchecked Sendable {
     // Written once in init, then only read: safe to share.
     package let buffer: UnsafeRawBufferPointer
-    private let storage: UnsafeMutableRawBufferPointer
-    private let pool: MaildirBufferPool?
 
     /// Copies `bytes`.
     package init(copying bytes: UnsafeRawBufferPointer) {
@@ -12,23 +9,10 @@ package final class OwnedBytes: @unchecked Sendable {
         if let base = bytes.baseAddress, bytes.count > 0 {
             copy.baseAddress!.copyMemory(from: base, byteCount: bytes.count)
         }
-        self.storage = copy
-        self.pool = nil
         self.buffer = UnsafeRawBufferPointer(start: copy.baseAddress, count: bytes.count)
     }
 
-    /// Takes over the first `count` bytes of `storage`, a buffer of `pool`'s, which gets it back when released.
-    package init(adopting storage: UnsafeMutableRawBufferPointer, count: Int, returningTo pool: MaildirBufferPool) {
-        self.storage = storage
-        self.pool = pool
-        self.buffer = UnsafeRawBufferPointer(rebasing: storage[0..<count])
-    }
-
     deinit {
-        if let pool {
-            pool.giveBack(storage)
-        } else {
-            storage.deallocate()
-        }
+        buffer.deallocate()
     }
 }
