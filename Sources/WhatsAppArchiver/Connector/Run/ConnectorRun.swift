@@ -1,7 +1,7 @@
 import Foundation
 
-/// The state of one `Connector.run` and its loop: read a page, map, convert and deliver each item (the next few
-/// prepared ahead by a task of their own), seal a batch at each commit point and wait for the previous one.
+/// The state of one `Connector.run` and its loop: read a page, map, convert and deliver each item, seal a batch at
+/// each commit point and wait for the previous one.
 ///
 /// A class confined to the task that calls `run`, so that the hot loop mutates plain stored properties.
 final class ConnectorRun {
@@ -67,7 +67,15 @@ final class ConnectorRun {
             for invalid in page.invalidRecords {
                 recordInvalid(invalid)
             }
-            try await processItems(page.items)
+            for item in page.items {
+                if Task.isCancelled { try await stopForCancellation() }
+                try await process(item)
+                if pendingDeliveries >= connector.configuration.commitEveryDeliveries
+                    || pendingBytes >= connector.configuration.commitEveryBytes
+                {
+                    try await commitPoint(position: checkpoint.lastFinishedPosition)
+                }
+            }
             if let next = page.nextCursor, next == cursor {
                 throw ArchiverError(
                     .protocolViolation,
@@ -82,80 +90,39 @@ final class ConnectorRun {
 
     // MARK: - Items
 
-    /// How many items the look-ahead task maps and converts at a time.
-    static let lookAhead = 8
-
-    /// Processes a page's items in order. A task of their own maps and converts the next few items while the run
-    /// delivers the ones before them, on the other core (converting was about half of the run's own time on small
-    /// items); at most two groups of ``lookAhead`` items are prepared at once, and never beyond the page, whose
-    /// attachments a source may discard when the next page is fetched. What the run state sees is unchanged: items
-    /// are counted, delivered and finished one by one, in order, and an error that stops the run is thrown at its
-    /// item.
-    private func processItems(_ items: [Item]) async throws {
-        // An id seen before, on this page or an earlier one, is skipped before anything is prepared for it.
-        let fresh = items.filter { seenItemIDs.insert($0.id).inserted }
-        let connector = connector
-        func prepare(_ range: Range<Int>) -> Task<[Result<PreparedItem, any Error>], Never> {
-            let group = Array(fresh[range])
-            return Task {
-                var results: [Result<PreparedItem, any Error>] = []
-                results.reserveCapacity(group.count)
-                for item in group {
-                    do {
-                        results.append(.success(try await PreparedItem.prepare(item, connector: connector)))
-                    } catch {
-                        results.append(.failure(error))
-                        break
-                    }
-                }
-                return results
-            }
-        }
-        var start = 0
-        var ahead = fresh.isEmpty ? nil : prepare(0..<min(Self.lookAhead, fresh.count))
-        // Whatever ends the page early (an error, a cancellation) stops the preparing too.
-        defer { ahead?.cancel() }
-        while let current = ahead {
-            let results = await current.value
-            let end = min(start + Self.lookAhead, fresh.count)
-            ahead = end < fresh.count ? prepare(end..<min(end + Self.lookAhead, fresh.count)) : nil
-            for (offset, result) in results.enumerated() {
-                if Task.isCancelled { try await stopForCancellation() }
-                try await process(fresh[start + offset], result.get())
-                if pendingDeliveries >= connector.configuration.commitEveryDeliveries
-                    || pendingBytes >= connector.configuration.commitEveryBytes
-                {
-                    try await commitPoint(position: checkpoint.lastFinishedPosition)
-                }
-            }
-            start = end
-        }
-    }
-
-    private func process(_ item: Item, _ prepared: PreparedItem) async throws {
+    private func process(_ item: Item) async throws {
+        guard seenItemIDs.insert(item.id).inserted else { return }
         tally.itemRead()
         checkpoint.read(item.capturedAt)
-        let mapping = prepared.mapping
+
+        let mapping: MappingResult
+        do {
+            mapping = try await connector.mapper.map(MappingRequest(item: item))
+        } catch {
+            throw Connector.runError(error, code: .invalidConfiguration, "The user mapper failed on item \(item.id).")
+        }
 
         if mapping.mailboxes.isEmpty {
             tally.pairForImport()
             var detail = mapping.unmappedSummary
-            if let quarantine = mapping.quarantine, let conversion = prepared.conversion {
-                let attempt = try await DeliveryAttempt.deliver(
+            if let quarantine = mapping.quarantine {
+                let attempt = try await DeliveryAttempt.run(
                     item,
-                    conversion,
+                    mapping: mapping,
                     mailboxes: [quarantine],
+                    quarantineReason: detail,
                     connector: connector
                 )
                 let note = try await applyQuarantine(attempt, item: item, quarantine: quarantine)
                 detail += detail.isEmpty ? note : "; " + note
             }
             recordFailure(item: item, mailbox: nil, reason: .unmapped, detail: detail)
-        } else if let conversion = prepared.conversion {
-            let attempt = try await DeliveryAttempt.deliver(
+        } else {
+            let attempt = try await DeliveryAttempt.run(
                 item,
-                conversion,
+                mapping: mapping,
                 mailboxes: mapping.mailboxes,
+                quarantineReason: nil,
                 connector: connector
             )
             try await apply(attempt, item: item, mailboxes: mapping.mailboxes)

@@ -1,6 +1,5 @@
-/// One attempt at an item: convert it once, for all its mailboxes (``convert(_:mapping:mailboxes:quarantineReason:connector:)``),
-/// and hand the message to the sink in one delivery (``deliver(_:_:mailboxes:connector:)``); when the body fails on an
-/// attachment, deliver the message's fallback instead.
+/// One attempt at an item: convert it once, for all its mailboxes, and hand the message to the sink in one
+/// delivery; when the body fails on an attachment, deliver the message's fallback instead.
 ///
 /// Computed without touching the run's state, so that the run applies the outcome in one place.
 enum DeliveryAttempt {
@@ -14,33 +13,22 @@ enum DeliveryAttempt {
     /// The task was cancelled during the conversion.
     case cancelled
 
-    /// What converting an item gave.
-    enum Conversion: Sendable {
-        /// The message for every mailbox of the request.
-        case message(EmailMessage)
-        /// The converter failed on the item (an item-scoped problem).
-        case failed(ArchiverError)
-        /// The task was cancelled during the conversion.
-        case cancelled
-    }
-
-    /// Converts `item` for `mailboxes`; throws (run-scoped) when the run must stop.
-    static func convert(
+    /// Converts `item` for `mailboxes` and delivers it; throws (run-scoped) when the run must stop.
+    static func run(
         _ item: Item,
         mapping: MappingResult,
         mailboxes: [MailboxAddress],
         quarantineReason: String?,
         connector: Connector
-    ) async throws -> Conversion {
+    ) async throws -> DeliveryAttempt {
+        var message: EmailMessage
         do {
-            return .message(
-                try await connector.converter.convert(
-                    ConversionRequest(
-                        item: item,
-                        mapping: mapping,
-                        mailboxes: mailboxes,
-                        quarantineReason: quarantineReason
-                    )
+            message = try await connector.converter.convert(
+                ConversionRequest(
+                    item: item,
+                    mapping: mapping,
+                    mailboxes: mailboxes,
+                    quarantineReason: quarantineReason
                 )
             )
         } catch let error as ArchiverError where error.scope == .run {
@@ -48,22 +36,7 @@ enum DeliveryAttempt {
         } catch is CancellationError {
             return .cancelled
         } catch {
-            return .failed(itemProblem(error, code: .conversionFailed))
-        }
-    }
-
-    /// Delivers what converting `item` gave to `mailboxes`; throws (run-scoped) when the run must stop.
-    static func deliver(
-        _ item: Item,
-        _ conversion: Conversion,
-        mailboxes: [MailboxAddress],
-        connector: Connector
-    ) async throws -> DeliveryAttempt {
-        var message: EmailMessage
-        switch conversion {
-        case .message(let converted): message = converted
-        case .failed(let problem): return .conversionFailed(problem)
-        case .cancelled: return .cancelled
+            return .conversionFailed(itemProblem(error, code: .conversionFailed))
         }
         // Each fallback replaces one more attachment, so the chain ends after at most one per attachment.
         var fallbacksLeft = item.attachments.count
