@@ -127,7 +127,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_json(self, status, value, headers=None):
         body = json.dumps(value).encode() if value is not None else b""
+        # An answer given before the request's body was read (a 429, a 401, a 404...) ends the connection: the
+        # unread body would otherwise be parsed as the next request (a long base64 line came back as 414).
+        unread = int(self.headers.get("Content-Length") or 0) > 0 and not self.body_was_read
+        if unread:
+            self.close_connection = True
         self.send_response(status)
+        if unread:
+            self.send_header("Connection", "close")
         if value is not None:
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -139,8 +146,11 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, message, headers=None):
         self.send_json(status, graph_error(code, message), headers)
 
+    body_was_read = False
+
     def read_body(self, limit):
         """The request body, or None after answering 413 when it is longer than `limit`."""
+        self.body_was_read = True
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit:
             # Drain what the client sends so that it reads the answer, then close.
@@ -187,6 +197,8 @@ class Handler(BaseHTTPRequestHandler):
         self.dispatch("DELETE")
 
     def dispatch(self, method):
+        # One handler serves every request of a kept-alive connection: the flag is this request's.
+        self.body_was_read = False
         state = self.server.state
         options = state.options
         url = urllib.parse.urlsplit(self.path)
