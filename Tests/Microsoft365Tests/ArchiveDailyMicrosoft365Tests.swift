@@ -28,6 +28,7 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func theDemoIsImportedOnceAndRerunsAddNothing() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes)
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let first = try ArchiveDailyProcess.run(
             Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/1.json")
         )
@@ -78,7 +79,9 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func anOverlappingWindowAddsOnlyWhatIsNew() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes)
         let (export, _) = try ArchiveDailyProcess.export(count: 40)
+        defer { try? FileManager.default.removeItem(atPath: export) }
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         func run(_ from: String, _ until: String, _ report: String) throws -> [String: Any] {
             let result = try ArchiveDailyProcess.run(
                 [
@@ -103,6 +106,7 @@ struct ArchiveDailyMicrosoft365Tests {
         // carol@contoso.com does not exist; alice@contoso.com may not be opened; bernd is fine.
         let fake = try FakeGraph(mailboxes: ["bernd@contoso.com"], arguments: ["--denied", "alice@contoso.com"])
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ArchiveDailyProcess.run(
             Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json")
         )
@@ -122,6 +126,7 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func aWrongSecretExitsOneBeforeAnythingIsRead() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes)
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         // The export does not exist: had the source been opened first, the error would be about it.
         let arguments =
             ["--export", scratch + "/no-such-export", "--domain", "contoso.com", "--state", scratch + "/state"]
@@ -148,6 +153,7 @@ struct ArchiveDailyMicrosoft365Tests {
     @Test func aMissingPermissionIsNamedBeforeAnythingIsRead() throws {
         let fake = try FakeGraph(mailboxes: Self.mailboxes, arguments: ["--roles", "Mail.ReadWrite"])
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ArchiveDailyProcess.run(
             Self.demoArguments(fake, state: scratch + "/state", report: scratch + "/r.json")
         )

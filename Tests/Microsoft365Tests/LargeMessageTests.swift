@@ -14,7 +14,9 @@ struct LargeMessageTests {
         let size = 25 << 20
         let fake = try FakeGraph(mailboxes: ["alice@contoso.com", "carol@contoso.com"])
         let (export, digest) = try ArchiveDailyProcess.export(count: 3, bigAttachmentSize: size)
+        defer { try? FileManager.default.removeItem(atPath: export) }
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try ArchiveDailyProcess.run(
             Self.arguments(fake, export: export, state: scratch + "/state", report: scratch + "/r.json")
         )
@@ -60,7 +62,9 @@ struct LargeMessageTests {
             arguments: ["--fail-chunks-after", "1"]
         )
         let (export, digest) = try ArchiveDailyProcess.export(count: 2, bigAttachmentSize: 5 << 20)
+        defer { try? FileManager.default.removeItem(atPath: export) }
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let broken = try ArchiveDailyProcess.run(
             Self.arguments(fake, export: export, state: scratch + "/state", report: scratch + "/r.json")
                 + ["--commit-every", "1"]

@@ -25,6 +25,7 @@ struct LiveTenantTests {
             graphURL: graph
         )
         let state = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: state) }
         let sink = try ExchangeOnlineSink(
             configuration: ExchangeOnlineSink.Configuration(graphURL: graph, stateDirectory: state),
             tokenProvider: provider

@@ -36,6 +36,7 @@ struct MIMEFileParserTests {
     func partsMatchPythonsEmailPackage(name: String) throws {
         let path = Self.golden + "/" + name
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let parsed = try MIMEFileParser.parse(path: path, directory: scratch, prefix: "t")
         let expected = try Self.oracle(path)
         #expect(MIMEHeaders.decodeWords(parsed.field("subject") ?? "") == expected["subject"] as? String)
@@ -74,6 +75,7 @@ struct MIMEFileParserTests {
     @Test func anAttachmentOverTheServiceLimitIsLeftOutAndTheMessageSaysSo() async throws {
         let fake = try FakeGraph(mailboxes: ["alice@contoso.com"])
         let scratch = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let sink = try SinkFixtures.sink(fake)
         // A sparse 151 MiB file: the limit is checked on the size, the bytes are never read.
         let huge = scratch + "/huge"
