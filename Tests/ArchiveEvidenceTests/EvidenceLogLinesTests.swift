@@ -43,15 +43,7 @@ import WhatsAppArchiver
         frontier: inout MerkleFrontier
     ) -> [String] {
         files.enumerated().map { offset, file in
-            let entry = EvidenceLogEntry(
-                messageID: file.messageID,
-                sha256: file.sha256,
-                size: file.size,
-                time: time,
-                run: run,
-                fileName: file.fileName
-            )
-            let line = EvidenceLogRecord.entry(index: firstIndex + offset, entry).line.dropLast()
+            let line = EvidenceLogRecord.entry(index: firstIndex + offset, entry(file, run: run)).line.dropLast()
             frontier.append(entry: line)
             return String(decoding: line, as: UTF8.self)
         }
@@ -59,16 +51,20 @@ import WhatsAppArchiver
 
     static func intentLines(_ files: [MaildirCommittedFile], run: String, size: Int) -> [String] {
         files.map { file in
-            let entry = EvidenceLogEntry(
-                messageID: file.messageID,
-                sha256: file.sha256,
-                size: file.size,
-                time: time,
-                run: run,
-                fileName: file.fileName
-            )
-            return String(decoding: EvidenceLogRecord.intent(size: size, entry).line.dropLast(), as: UTF8.self)
+            String(decoding: EvidenceLogRecord.intent(size: size, entry(file, run: run)).line.dropLast(), as: UTF8.self)
         }
+    }
+
+    /// What the log records of `file` in a commit of this test's `time` and `run`.
+    static func entry(_ file: MaildirCommittedFile, run: String) -> EvidenceLogEntry {
+        EvidenceLogEntry(
+            messageID: file.messageID,
+            sha256: file.sha256,
+            size: file.size,
+            time: time,
+            run: run,
+            fileName: file.fileName
+        )
     }
 
     /// The head line of `lines`, parsed; fails the test when the last line is not a head over `frontier`.

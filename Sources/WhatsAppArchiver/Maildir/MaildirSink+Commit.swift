@@ -135,34 +135,26 @@ extension MaildirSink {
     /// What a ``MaildirCommitLog`` records of a pending file, its digest possibly still being computed by the
     /// write-behind thread: complete once the commit has waited for that thread.
     struct PendingLogEntry: Sendable {
-        var folderPath: String
-        var messageID: String
-        var sha256: MaildirStoredDigest
-        var size: Int64
-        var fileName: String
-        var folderIsInMemory: Bool
+        /// The file as logged, but for its `sha256`, which `digest` gets.
+        var file: MaildirCommittedFile
+        var digest: MaildirStoredDigest
 
         /// The committed file, once the write-behind queue has run this file's job (the commit drains it first).
         ///
         /// - Throws: ``ArchiverError/Code/storageFailed`` (run scope) when the digest is missing: the job never ran,
         ///   which a drain that returned normally rules out; the batch is then discarded, never logged without it.
         func committedFile() throws -> MaildirCommittedFile {
-            guard let digest = sha256.digest else {
+            guard let sha256 = digest.digest else {
                 throw ArchiverError(
                     .storageFailed,
-                    "The stored bytes of \(folderPath)/tmp/\(fileName) were not hashed before their commit; the "
-                        + "batch is discarded and delivered again by the next run.",
+                    "The stored bytes of \(file.folderPath)/tmp/\(file.fileName) were not hashed before their commit; "
+                        + "the batch is discarded and delivered again by the next run.",
                     scope: .run
                 )
             }
-            return MaildirCommittedFile(
-                folderPath: folderPath,
-                messageID: messageID,
-                sha256: digest,
-                size: size,
-                fileName: fileName,
-                folderIsInMemory: folderIsInMemory
-            )
+            var committed = file
+            committed.sha256 = sha256
+            return committed
         }
     }
 

@@ -216,12 +216,15 @@ public final class MaildirSink: MailboxSink, Sendable {
                 // Evidence log (#15): what the log records once the file is committed.
                 logged: stored.sha256.map {
                     PendingLogEntry(
-                        folderPath: target.directories.relativePath,
-                        messageID: message.messageID,
-                        sha256: $0,
-                        size: stored.storedByteCount,
-                        fileName: stored.name,
-                        folderIsInMemory: target.directories.isInMemory
+                        file: MaildirCommittedFile(
+                            folderPath: target.directories.relativePath,
+                            messageID: message.messageID,
+                            sha256: [],
+                            size: stored.storedByteCount,
+                            fileName: stored.name,
+                            folderIsInMemory: target.directories.isInMemory
+                        ),
+                        digest: $0
                     )
                 }
             )
