@@ -19,6 +19,15 @@ struct MaildirStorageErrorTests {
         let root = disk.path + "/maildir"
         let sink = try MaildirSink(root: root)
         #expect(try await sink.deliver(MaildirFixtures.delivery(id: "fits@archiver.invalid")).status == .stored)
+        // The small message is written by the sink's write-behind thread, which may not have run yet: let it write
+        // (one `write`, so a non-empty file is a whole one) before the large message fills the disk, or it fails
+        // too (once seen in CI's neighbour runs). Nothing is committed yet.
+        let small = MessageIDDigest(messageID: "fits@archiver.invalid").hexDigits
+        let folder = MaildirFixtures.folderPath(root)
+        for _ in 0..<500 where !Self.holdsWrittenFile(folder + "/tmp", containing: small) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(Self.holdsWrittenFile(folder + "/tmp", containing: small))
 
         let large = MaildirFixtures.messageBytes(
             id: "large@archiver.invalid",
@@ -31,10 +40,8 @@ struct MaildirStorageErrorTests {
         #expect(error?.scope == .run)
         #expect(error?.message.contains("No space left on device") == true)
         #expect(error?.message.contains(MaildirFixtures.folderPath(root) + "/tmp/") == true)
-        let folder = MaildirFixtures.folderPath(root)
         #expect(MaildirFixtures.names(folder + "/new").isEmpty)
-        // Nothing of the large message; at most the small one, waiting (perhaps still being written) for the commit.
-        let small = MessageIDDigest(messageID: "fits@archiver.invalid").hexDigits
+        // Nothing of the large message; only the small one, waiting for the commit.
         #expect(MaildirFixtures.names(folder + "/tmp").allSatisfy { $0.contains(small) })
 
         // Once space is free again the same message is stored whole.
@@ -43,6 +50,14 @@ struct MaildirStorageErrorTests {
         #expect(try await sink.deliver(MaildirFixtures.delivery(id: "large2@archiver.invalid")).status == .stored)
         #expect(try await sink.commit().deliveries == 1)
         #expect(MaildirFixtures.names(folder + "/new").count == 2)
+    }
+
+    /// Whether `directory` holds a non-empty file whose name contains `digest`.
+    static func holdsWrittenFile(_ directory: String, containing digest: String) -> Bool {
+        MaildirFixtures.names(directory).contains { name in
+            name.contains(digest)
+                && ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0) > 0
+        }
     }
 
     @Test func aReadOnlyFileSystemStopsTheRunWithAClearError() async throws {
