@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Microsoft 365 crash loop: archive-daily into one fake tenant (Scripts/fake-graph.py, 20 mailboxes, a few
-lost answers), killed with SIGKILL at random instants at least --kills times (the state directory deleted once on the
-way), then run to completion; then the proof, from the export and the mapping alone, that every (item, mailbox) pair
+lost answers), killed with SIGKILL at random instants at least --kills times (spread over the work left, as timed by a
+reference run into a tenant of its own; the state directory deleted once on the way), then run to completion; then the proof, from the export and the mapping alone, that every (item, mailbox) pair
 is in the tenant exactly once, complete and non-draft, with one folder per mailbox, and that the checkpoint is at the
 window's end. Python 3 standard library only.
 
@@ -76,21 +76,48 @@ for record in records:
 mailboxes = sorted({mailbox for _, mailbox in expected})
 print("oracle: %d items, %d (item, mailbox) pairs, %d mailboxes" % (len(records), len(expected), len(mailboxes)))
 
-# --- One fake tenant for every run. ---
+# --- One fake tenant for every run (and another for the reference run). ---
 environment = dict(os.environ, FAKE_GRAPH_SECRET="crash loop secret", M365_CLIENT_SECRET="crash loop secret")
-fake = subprocess.Popen([sys.executable, os.path.join(root, "Scripts/fake-graph.py"), "--latency-ms", "3",
-                         "--drop-every", "211", "--throttle-every", "157", "--retry-after", "0", "--idle-timeout", "600"]
-                        + [argument for mailbox in mailboxes for argument in ("--mailbox", mailbox)],
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
-port = int(fake.stdout.readline().split()[1])
-url = "http://127.0.0.1:%d" % port
 
 
-def command(report):
+def start_fake():
+    process = subprocess.Popen([sys.executable, os.path.join(root, "Scripts/fake-graph.py"), "--latency-ms", "3",
+                                "--drop-every", "211", "--throttle-every", "157", "--retry-after", "0",
+                                "--idle-timeout", "600"]
+                               + [argument for mailbox in mailboxes for argument in ("--mailbox", mailbox)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
+    return process, "http://127.0.0.1:%d" % int(process.stdout.readline().split()[1])
+
+
+def stop_fake(process):
+    process.stdin.close()
+    process.terminate()
+    process.wait()
+
+
+def command(report, tenant_url, state_directory):
     return [options.binary, "--export", export, "--mapping", os.path.join(export, "mapping.csv"), "--domain",
-            "contoso.com", "--state", state, "--from", FROM, "--until", UNTIL, "--report", report,
+            "contoso.com", "--state", state_directory, "--from", FROM, "--until", UNTIL, "--report", report,
             "--m365-tenant", "contoso.onmicrosoft.com", "--m365-client-id", "11111111-2222-3333-4444-555555555555",
-            "--m365-login-url", url, "--m365-graph-url", url, "--commit-every", "50"]
+            "--m365-login-url", tenant_url, "--m365-graph-url", tenant_url, "--commit-every", "50"]
+
+
+# A reference run without kills, into a tenant of its own: how long the whole window takes, so that the kills can be
+# spread over the work left on a machine of any speed.
+reference_fake, reference_url = start_fake()
+try:
+    started = time.monotonic()
+    reference = subprocess.run(command(os.path.join(work, "reference.json"), reference_url,
+                                       os.path.join(work, "reference-state")),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+    full_run = time.monotonic() - started
+finally:
+    stop_fake(reference_fake)
+if reference.returncode != 0:
+    sys.exit("the reference run failed: " + reference.stderr.decode(errors="replace")[-800:])
+print("reference run: %.1f s" % full_run)
+
+fake, url = start_fake()
 
 
 def fetch(path):
@@ -98,35 +125,33 @@ def fetch(path):
         return json.load(answer)
 
 
+def stored_so_far():
+    stats = fetch("/_fake/stats")
+    return stats["importMime"] + stats["createMessage"]
+
+
 try:
     started = time.monotonic()
-    reference = subprocess.Popen(command(os.path.join(work, "probe.json")), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, env=environment)
-    # Probe how fast a run goes, then kill it too: the first kill.
-    time.sleep(1.0)
     landed, attempts, during_large = 0, 0, 0
-    if reference.poll() is None:
-        reference.send_signal(signal.SIGKILL)
-        reference.wait()
-        landed += 1
-        print("kill %2d after 1.00 s (the probe)" % landed)
-    else:
-        print("the probe run finished within a second: give more --items")
-    deleted_state = False
+    deleted_state, scale = False, 1.5
     while landed < options.kills and attempts < 4 * options.kills:
         attempts += 1
         if landed == options.kills // 2 and not deleted_state:
             shutil.rmtree(state, ignore_errors=True)  # the mailbox is the truth: nothing may be stored twice
             deleted_state = True
             print("state directory deleted")
-        delay = rng.uniform(0.3, 1.6)
-        process = subprocess.Popen(command(os.path.join(work, "killed.json")), stdout=subprocess.DEVNULL,
+        # Spread the kills over the work that is left, so that they land from the first item to the last and a fast
+        # machine does not finish the window before they have all landed.
+        remaining = full_run * max(0.0, 1.0 - stored_so_far() / len(expected)) + 0.3
+        delay = rng.uniform(0.05, max(0.1, scale * remaining / (options.kills - landed)))
+        process = subprocess.Popen(command(os.path.join(work, "killed.json"), url, state), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, env=environment)
         try:
             _, error = process.communicate(timeout=delay)
             if process.returncode != 0:
                 fail("run %d exited with %d before its kill: %s" % (attempts, process.returncode, error.decode()[-400:]))
             print("run %2d: finished within %.2f s, before its kill" % (attempts, delay))
+            scale /= 2  # the work left was less than it seemed: aim earlier
             continue
         except subprocess.TimeoutExpired:
             pass
@@ -141,7 +166,7 @@ try:
     if landed < options.kills:
         fail("only %d of %d kills landed: give more --items" % (landed, options.kills))
 
-    final = subprocess.run(command(os.path.join(work, "final.json")), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    final = subprocess.run(command(os.path.join(work, "final.json"), url, state), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            env=environment)
     if final.returncode != 0:
         fail("the final run exited with %d: %s" % (final.returncode, final.stderr.decode()[-800:]))
@@ -187,9 +212,7 @@ try:
     if checkpoint != UNTIL:
         fail("the checkpoint is %s, not the end of the window %s" % (checkpoint, UNTIL))
 finally:
-    fake.stdin.close()
-    fake.terminate()
-    fake.wait()
+    stop_fake(fake)
     if not options.keep and not failures:
         shutil.rmtree(work, ignore_errors=True)
 
