@@ -5,6 +5,7 @@
 set -euo pipefail
 command -v cc > /dev/null || { apt-get update -qq && apt-get install -y -qq gcc > /dev/null; }
 bash -n Benchmarks/run.sh
+bash -n Benchmarks/evidence.sh
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 python3 Benchmarks/Scripts/generate-export.py --items 60 --out "$scratch/export" --big-attachment 4096 > /dev/null
