@@ -172,7 +172,7 @@ struct ArchiveDailyMicrosoft365Tests {
         #expect(both.status == 2)
         let plainHTTP = try ArchiveDailyProcess.run(
             [
-                "--export", ArchiveDailyProcess.demoExport, "--state", try ArchiveDailyProcess.scratch(),
+                "--export", ArchiveDailyProcess.demoExport, "--state", try fake.scratch(),
                 "--m365-tenant", FakeGraph.tenant, "--m365-client-id", FakeGraph.clientID,
                 "--m365-login-url", "http://login.example.com",
             ]

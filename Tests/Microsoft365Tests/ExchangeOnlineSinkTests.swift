@@ -186,7 +186,7 @@ struct ExchangeOnlineSinkWindowTests {
         let fake = try FakeGraph(mailboxes: ["alice@contoso.com"])
         var configuration = ExchangeOnlineSink.Configuration(
             graphURL: fake.baseURL,
-            stateDirectory: try ArchiveDailyProcess.scratch()
+            stateDirectory: try fake.scratch()
         )
         configuration.largeMessagesInFlight = 2
         configuration.messagesInFlight = 3

@@ -40,11 +40,10 @@ struct LiveTenantTests {
         try await sink.close()
 
         // A second sink without the journal: the mailbox says the message is there.
+        let otherState = try ArchiveDailyProcess.scratch()
+        defer { try? FileManager.default.removeItem(atPath: otherState) }
         let again = try ExchangeOnlineSink(
-            configuration: ExchangeOnlineSink.Configuration(
-                graphURL: graph,
-                stateDirectory: try ArchiveDailyProcess.scratch()
-            ),
+            configuration: ExchangeOnlineSink.Configuration(graphURL: graph, stateDirectory: otherState),
             tokenProvider: provider
         )
         let second = try await SinkFixtures.store(again, delivery)

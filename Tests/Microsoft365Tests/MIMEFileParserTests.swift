@@ -97,7 +97,7 @@ struct MIMEFileParserTests {
             mailbox: "alice@contoso.com",
             folder: "WhatsApp Archiver",
             client: sink.client,
-            journalDirectory: try ArchiveDailyProcess.scratch()
+            journalDirectory: try fake.scratch()
         )
         try await lane.prepare()
         let outcome = try await MessageImporter(client: sink.client).store(

@@ -18,11 +18,15 @@ final class FakeGraph: Sendable {
     let baseURL: URL
     private let process: Process
     private let input: Pipe
+    /// The directory that ``scratch()`` makes its directories in, removed with the fake: a sink's state directory
+    /// lives as long as the test that made it.
+    private let scratchRoot: String
 
     struct StartError: Error { var output: String }
 
     /// Starts the fake with `mailboxes` and the extra switches of its `--help`.
     init(mailboxes: [String], arguments: [String] = []) throws {
+        scratchRoot = try ArchiveDailyProcess.scratch()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
@@ -45,6 +49,7 @@ final class FakeGraph: Sendable {
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
             process.terminate()
+            try? FileManager.default.removeItem(atPath: scratchRoot)
             throw StartError(output: text)
         }
         baseURL = URL(string: "http://127.0.0.1:\(port)")!
@@ -54,6 +59,14 @@ final class FakeGraph: Sendable {
         try? input.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: scratchRoot)
+    }
+
+    /// A new empty directory (a sink's state, a journal), removed when the fake is.
+    func scratch() throws -> String {
+        let path = scratchRoot + "/" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
     }
 
     private func get(_ path: String) throws -> [String: Any] {

@@ -25,7 +25,7 @@ enum SinkFixtures {
     ) throws -> ExchangeOnlineSink {
         var configuration = ExchangeOnlineSink.Configuration(
             graphURL: fake.baseURL,
-            stateDirectory: try state ?? ArchiveDailyProcess.scratch()
+            stateDirectory: try state ?? fake.scratch()
         )
         configuration.maximumAttempts = attempts
         configuration.initialRetryDelay = .milliseconds(10)
