@@ -33,6 +33,13 @@ package struct MerkleDigest: Sendable, Hashable {
         return MerkleDigest(finishing: &hasher)
     }
 
+    /// RFC 9162's leaf hash of `entry`, hashed in place when its bytes are contiguous (a line of a log read into
+    /// memory), else from a copy.
+    package static func leaf(of entry: some Collection<UInt8>) -> MerkleDigest {
+        if let digest = entry.withContiguousStorageIfAvailable({ leaf(UnsafeRawBufferPointer($0)) }) { return digest }
+        return Array(entry).withUnsafeBytes { leaf($0) }
+    }
+
     /// RFC 9162's inner node: `SHA-256(0x01 || left || right)`, the 65 bytes fed straight from the stack.
     package static func node(_ left: MerkleDigest, _ right: MerkleDigest) -> MerkleDigest {
         var hasher = SHA256()

@@ -28,12 +28,7 @@ public struct MerkleFrontier: Sendable, Hashable {
 
     /// Appends the entry `entry` (hashed as a leaf).
     public mutating func append(entry: some Collection<UInt8>) {
-        let appended: Void? = entry.withContiguousStorageIfAvailable {
-            append(leaf: MerkleDigest.leaf(UnsafeRawBufferPointer($0)))
-        }
-        if appended == nil {
-            Array(entry).withUnsafeBytes { append(leaf: MerkleDigest.leaf($0)) }
-        }
+        append(leaf: MerkleDigest.leaf(of: entry))
     }
 
     /// Appends a leaf by its leaf hash (32 bytes): merges equal-sized subtrees as a binary counter carries.

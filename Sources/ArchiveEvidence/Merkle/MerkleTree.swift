@@ -15,12 +15,7 @@ public enum MerkleTree {
 
     /// The leaf hash of one entry: `SHA-256(0x00 || entry)`.
     public static func leafHash(_ entry: some Collection<UInt8>) -> [UInt8] {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x00)) { hasher.update($0) }
-        // Hashed in place when the entry is contiguous (a line of a log read into memory): no copy per leaf.
-        let hashed: Void? = entry.withContiguousStorageIfAvailable { hasher.update(UnsafeRawBufferPointer($0)) }
-        if hashed == nil { hasher.update(Array(entry)) }
-        return hasher.finalize()
+        MerkleDigest.leaf(of: entry).bytes
     }
 
     /// The hash of an inner node: `SHA-256(0x01 || left || right)`.

@@ -53,23 +53,29 @@ struct Base64LineEncoder {
     static func encodeUnwrapped(_ bytes: [UInt8]) -> String {
         var text: [UInt8] = []
         text.reserveCapacity((bytes.count + 2) / 3 * 4)
+        bytes.withUnsafeBufferPointer { appendUnwrapped($0, to: &text) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `input` in base64 on one line, without a line break, to `bytes`.
+    static func appendUnwrapped(_ input: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let alphabet = Self.alphabet
         var index = 0
-        while index + 3 <= bytes.count {
-            let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
-            text += [alphabet[value >> 18], alphabet[value >> 12 & 0x3F], alphabet[value >> 6 & 0x3F]]
-            text.append(alphabet[value & 0x3F])
+        while index + 3 <= input.count {
+            let value = Int(input[index]) << 16 | Int(input[index + 1]) << 8 | Int(input[index + 2])
+            bytes.append(alphabet[value >> 18])
+            bytes.append(alphabet[value >> 12 & 0x3F])
+            bytes.append(alphabet[value >> 6 & 0x3F])
+            bytes.append(alphabet[value & 0x3F])
             index += 3
         }
-        let remaining = bytes.count - index
-        if remaining == 1 {
-            let value = Int(bytes[index]) << 16
-            text += [alphabet[value >> 18], alphabet[value >> 12 & 0x3F], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if remaining == 2 {
-            let value = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8
-            text += [alphabet[value >> 18], alphabet[value >> 12 & 0x3F], alphabet[value >> 6 & 0x3F]]
-            text.append(UInt8(ascii: "="))
-        }
-        return String(decoding: text, as: UTF8.self)
+        let remaining = input.count - index
+        guard remaining > 0 else { return }
+        let value = Int(input[index]) << 16 | (remaining == 2 ? Int(input[index + 1]) << 8 : 0)
+        bytes.append(alphabet[value >> 18])
+        bytes.append(alphabet[value >> 12 & 0x3F])
+        bytes.append(remaining == 2 ? alphabet[value >> 6 & 0x3F] : UInt8(ascii: "="))
+        bytes.append(UInt8(ascii: "="))
     }
 
     /// Encodes `count` full lines from `source` into the output, in as few buffer reservations as possible.

@@ -85,16 +85,9 @@ package enum EMLItemRecord {
         return record.bytes
     }
 
-    /// The header field, folded into lines of 64 base64 characters, CRLF at the end: the folding
-    /// `MIMEHeaderEncoder.field` gives 64-character tokens, written straight into bytes.
-    package static func headerField(for item: Item) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendHeaderField(for: item, to: &bytes)
-        return bytes
-    }
-
-    /// Appends ``headerField(for:)`` to `bytes`: the base64 is encoded token by token straight into them, with no
-    /// intermediate string (the record was about 7% of converting a message).
+    /// Appends the header field to `bytes`, folded into lines of 64 base64 characters, CRLF at the end (the folding
+    /// `MIMEHeaderEncoder.field` gives 64-character tokens): the base64 is encoded token by token straight into
+    /// them, with no intermediate string (the record was about 7% of converting a message).
     package static func appendHeaderField(for item: Item, to bytes: inout [UInt8]) {
         let json = jsonBytes(for: item)
         let tokenInput = 48  // 64 base64 characters
@@ -113,36 +106,13 @@ package enum EMLItemRecord {
                     column = 0
                 }
                 bytes.append(UInt8(ascii: " "))
-                appendBase64(UnsafeBufferPointer(rebasing: json[index..<end]), to: &bytes)
+                Base64LineEncoder.appendUnwrapped(UnsafeBufferPointer(rebasing: json[index..<end]), to: &bytes)
                 column += 1 + length
                 index = end
             }
         }
         bytes.append(0x0D)
         bytes.append(0x0A)
-    }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    /// Appends `input` in base64 (RFC 4648, with padding).
-    private static func appendBase64(_ input: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        let alphabet = Self.alphabet
-        var index = 0
-        while index + 3 <= input.count {
-            let value = Int(input[index]) << 16 | Int(input[index + 1]) << 8 | Int(input[index + 2])
-            bytes.append(alphabet[value >> 18])
-            bytes.append(alphabet[value >> 12 & 0x3F])
-            bytes.append(alphabet[value >> 6 & 0x3F])
-            bytes.append(alphabet[value & 0x3F])
-            index += 3
-        }
-        let remaining = input.count - index
-        guard remaining > 0 else { return }
-        let value = Int(input[index]) << 16 | (remaining == 2 ? Int(input[index + 1]) << 8 : 0)
-        bytes.append(alphabet[value >> 18])
-        bytes.append(alphabet[value >> 12 & 0x3F])
-        bytes.append(remaining == 2 ? alphabet[value >> 6 & 0x3F] : UInt8(ascii: "="))
-        bytes.append(UInt8(ascii: "="))
     }
 
     private static func party(_ party: Party, _ fields: inout JSONRecordWriter) {
